@@ -1,0 +1,162 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The kinds of certificate source. Open for more (self-signed development certificates, external stores). */
+export enum TlsCertificateSourceKind {
+  /** PEM text read from files. */
+  PEM_FILES = 'pemFiles',
+  /** PEM text given directly. */
+  PEM = 'pem',
+  /** A Secret that already exists in the `azureml` namespace: no material passes through this tool. */
+  EXISTING_SECRET = 'existingSecret',
+}
+
+/** What a source needs to know to produce material. */
+export interface TlsCertificateResolveContext {
+  /** The sslCname the certificate is for. */
+  readonly cname: string;
+  /** The time to evaluate against (never the clock inside library code). */
+  readonly now: Date;
+  /**
+   * A git-ignored folder where generated material may be kept between runs.
+   * @default - generated sources cannot persist anything
+   */
+  readonly stateDir?: string;
+}
+
+/** PEM material, as bytes were read (latin1 text, one character per byte, so nothing is re-encoded). */
+export interface TlsMaterial {
+  /** `cert.pem`: the chain, leaf first. */
+  readonly certificatePem: string;
+  /** `key.pem`: the private key. */
+  readonly privateKeyPem: string;
+  /**
+   * The file the certificate came from (absolute), for messages and for the az CLI's `sslCertPemFile`.
+   * @default - not from a file
+   */
+  readonly certificateFile?: string;
+  /**
+   * The file the key came from (absolute), for the az CLI's `sslKeyPemFile`.
+   * @default - not from a file
+   */
+  readonly privateKeyFile?: string;
+}
+
+/** The outcome of resolving a source: material, or a reference to a Secret that holds it. */
+export interface ResolvedTlsCertificate {
+  /** Which kind of source produced it. */
+  readonly kind: TlsCertificateSourceKind;
+  /**
+   * The material, for sources that carry it.
+   * @default - none (a reference)
+   */
+  readonly material?: TlsMaterial;
+  /**
+   * The name of an existing Secret in `azureml`, for reference sources.
+   * @default - none
+   */
+  readonly existingSecretName?: string;
+}
+
+/**
+ * Where azureml-fe's certificate comes from. Create one with a static factory.
+ *
+ * Sources resolve lazily (`resolve()`), once per context, so that sources which generate or fetch material slot in
+ * without changing callers.
+ */
+export abstract class TlsCertificate {
+  /**
+   * PEM files on disk: the chain (leaf first) and the unencrypted private key. Relative paths resolve against the
+   * current directory.
+   */
+  public static fromPemFiles(certificateFile: string, privateKeyFile: string): TlsCertificate {
+    return new PemFilesCertificate(path.resolve(certificateFile), path.resolve(privateKeyFile));
+  }
+
+  /** PEM text given directly. */
+  public static fromPem(certificatePem: string, privateKeyPem: string): TlsCertificate {
+    return new PemCertificate(certificatePem, privateKeyPem);
+  }
+
+  /**
+   * A Secret that already exists in the `azureml` namespace (holding `cert.pem` and `key.pem`). Nothing is read; the
+   * extension is told its name (`sslSecret`).
+   */
+  public static fromExistingSecret(secretName: string): TlsCertificate {
+    return new ExistingSecretCertificate(secretName);
+  }
+
+  /** The kind of source. */
+  public abstract readonly kind: TlsCertificateSourceKind;
+
+  /** A description for messages: a file name or Secret name, never material. */
+  public abstract readonly description: string;
+
+  private readonly cache = new Map<string, ResolvedTlsCertificate>();
+
+  /**
+   * Produces the material (or the reference). Reads or generates at most once per cname and time.
+   * @throws Error when a file cannot be read (the config loader checks files first, so users see a field error)
+   */
+  public resolve(context: TlsCertificateResolveContext): ResolvedTlsCertificate {
+    const key = `${context.cname}\u0000${context.now.toISOString()}\u0000${context.stateDir ?? ''}`;
+    let resolved = this.cache.get(key);
+    if (!resolved) {
+      resolved = this.produce(context);
+      this.cache.set(key, resolved);
+    }
+    return resolved;
+  }
+
+  /** Produces the material; called once per context by {@link resolve}. */
+  protected abstract produce(context: TlsCertificateResolveContext): ResolvedTlsCertificate;
+}
+
+class PemFilesCertificate extends TlsCertificate {
+  public readonly kind = TlsCertificateSourceKind.PEM_FILES;
+  public readonly description: string;
+
+  constructor(private readonly certificateFile: string, private readonly privateKeyFile: string) {
+    super();
+    this.description = `PEM files ${certificateFile} and ${privateKeyFile}`;
+  }
+
+  protected produce(): ResolvedTlsCertificate {
+    return {
+      kind: this.kind,
+      material: {
+        certificatePem: fs.readFileSync(this.certificateFile, 'latin1'),
+        privateKeyPem: fs.readFileSync(this.privateKeyFile, 'latin1'),
+        certificateFile: this.certificateFile,
+        privateKeyFile: this.privateKeyFile,
+      },
+    };
+  }
+}
+
+class PemCertificate extends TlsCertificate {
+  public readonly kind = TlsCertificateSourceKind.PEM;
+  public readonly description = 'PEM text';
+
+  constructor(private readonly certificatePem: string, private readonly privateKeyPem: string) {
+    super();
+  }
+
+  protected produce(): ResolvedTlsCertificate {
+    return { kind: this.kind, material: { certificatePem: this.certificatePem, privateKeyPem: this.privateKeyPem } };
+  }
+}
+
+class ExistingSecretCertificate extends TlsCertificate {
+  public readonly kind = TlsCertificateSourceKind.EXISTING_SECRET;
+  public readonly description: string;
+
+  constructor(private readonly secretName: string) {
+    super();
+    this.description = `existing Secret azureml/${secretName}`;
+  }
+
+  protected produce(): ResolvedTlsCertificate {
+    return { kind: this.kind, existingSecretName: this.secretName };
+  }
+}

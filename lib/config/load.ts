@@ -1,0 +1,204 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseDocument } from 'yaml';
+import { TlsCertificate } from '../certificate/source';
+import { AzureMlExtensionProps, AzureMlTlsOptions, TlsDelivery } from '../plan';
+import { Problem, ValidationError } from '../problems';
+import { SCALAR_SETTINGS, SettingKind } from '../settings/keys';
+import { ClusterIdentity, ClusterType, ExtensionSettings } from '../settings/model';
+import { CONFIG_SHAPE, ENVIRONMENT_SHAPE } from './schema';
+import { checkShape, isMap } from './shape';
+
+/** The config file's name, and the embedded default at the repository root. */
+export const DEFAULT_CONFIG_FILE = 'azureml-tls.yaml';
+
+/** The environment variable that names a config file when no `--config` flag is given. */
+export const CONFIG_ENV_VAR = 'AZUREML_TLS_CONFIG';
+
+/** One environment of the config file, turned into typed props. */
+export interface EnvironmentConfig {
+  /** The environment's name; output files are named after it. */
+  readonly name: string;
+  /** The typed props of its extension installation. */
+  readonly props: AzureMlExtensionProps;
+}
+
+/** A loaded, checked config file. */
+export interface LoadedConfig {
+  /** The file it was read from (absolute). */
+  readonly file: string;
+  /** Its environments, in file order. */
+  readonly environments: EnvironmentConfig[];
+}
+
+/** Options for {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /**
+   * The time certificates are checked against.
+   * @default - the current time
+   */
+  readonly now?: Date;
+  /**
+   * A git-ignored folder for generated material.
+   * @default - `.azureml-tls` beside the config file
+   */
+  readonly stateDir?: string;
+}
+
+/**
+ * Chooses the config file: the flag, then `$AZUREML_TLS_CONFIG`, then `azureml-tls.yaml` in the current folder, then
+ * the package's embedded default.
+ */
+export function resolveConfigPath(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag) return path.resolve(flag);
+  if (env[CONFIG_ENV_VAR]) return path.resolve(env[CONFIG_ENV_VAR] as string);
+  const local = path.resolve(DEFAULT_CONFIG_FILE);
+  if (fs.existsSync(local)) return local;
+  return path.resolve(__dirname, '..', '..', ...(path.basename(path.resolve(__dirname, '..', '..')) === 'build' ? ['..'] : []), DEFAULT_CONFIG_FILE);
+}
+
+/**
+ * Reads and checks a config file. Every problem of every environment is collected and thrown at once.
+ * @throws ValidationError naming the file, the environment and the field of each problem
+ */
+export function loadConfig(file: string, options: LoadConfigOptions = {}): LoadedConfig {
+  const abs = path.resolve(file);
+  const label = path.relative(process.cwd(), abs) || abs;
+  let text: string;
+  try {
+    text = fs.readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new ValidationError([{ field: label, message: `cannot read the config file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, fix: `pass an existing file with --config or ${CONFIG_ENV_VAR}` }], 'invalid config');
+  }
+  return parseConfig(text, abs, options);
+}
+
+/**
+ * Checks config text (already read from `file`, which anchors relative paths and names the file in errors).
+ * @throws ValidationError with every problem found
+ */
+export function parseConfig(text: string, file: string, options: LoadConfigOptions = {}): LoadedConfig {
+  const label = path.relative(process.cwd(), file) || file;
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ValidationError(doc.errors.map((e) => ({
+      field: label,
+      message: `is not valid YAML: ${e.message.split('\n')[0]}`,
+      fix: 'fix the YAML syntax at the line shown',
+    })), `invalid config ${label}`);
+  }
+  const raw: unknown = doc.toJS();
+  const problems: Problem[] = [];
+  const scoped = (ps: Problem[]) => ps.map((p) => ({ ...p, field: p.field ? `${label}: ${p.field}` : label }));
+
+  // Check the top level without descending into environments, then each environment on its own, so every
+  // environment's problems are reported and a good environment still converts.
+  const top = { ...CONFIG_SHAPE, properties: { environments: { kind: 'array' as const, minItems: 1, description: 'The environments to synthesize.', items: { kind: 'boolean' as const, description: '' } } } };
+  const topProblems = checkShape(raw, top, '').filter((p) => !/^environments\[\d+\]/.test(p.field));
+  problems.push(...scoped(topProblems));
+  const envs = isMap(raw) && Array.isArray(raw.environments) ? raw.environments : [];
+  const environments: EnvironmentConfig[] = [];
+  const seen = new Map<string, number>();
+  const baseDir = path.dirname(file);
+  envs.forEach((env: unknown, i: number) => {
+    const name = isMap(env) && typeof env.name === 'string' ? env.name : undefined;
+    const where = `environments[${i}]${name ? ` (${name})` : ''}`;
+    const envProblems = checkShape(env, ENVIRONMENT_SHAPE, where);
+    if (name !== undefined) {
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
+        envProblems.push({ field: `${where}.name`, message: 'must be a DNS-1123 label (lower-case letters, digits and -, at most 63), as output files and charts are named after it', value: name, fix: 'use a name such as dev or prod-westeurope' });
+      }
+      if (seen.has(name)) {
+        envProblems.push({ field: `${where}.name`, message: `is already used by environments[${seen.get(name)}]`, value: name, fix: 'give every environment its own name' });
+      } else {
+        seen.set(name, i);
+      }
+    }
+    if (envProblems.length === 0 && isMap(env)) {
+      const converted = convertEnvironment(env, where, baseDir, options);
+      envProblems.push(...converted.problems);
+      if (converted.environment) environments.push(converted.environment);
+    }
+    problems.push(...scoped(envProblems));
+  });
+  if (problems.length > 0) throw new ValidationError(problems, `invalid config ${label}`);
+  return { file, environments };
+}
+
+type RawMap = { [key: string]: unknown };
+
+function convertEnvironment(env: RawMap, where: string, baseDir: string, options: LoadConfigOptions): { environment?: EnvironmentConfig; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const name = env.name as string;
+  const extension = convertExtension(env.extension as RawMap);
+  let settings: ExtensionSettings = extension;
+  if (env.insecure === true) {
+    if (env.tls !== undefined) {
+      problems.push({ field: `${where}.insecure`, message: 'plain HTTP cannot be combined with a tls block', value: 'true', fix: 'remove insecure: true to serve HTTPS, or remove the tls block' });
+    }
+    if (extension.allowInsecureConnections === false) {
+      problems.push({ field: `${where}.insecure`, message: 'contradicts extension.allowInsecureConnections: false', value: 'true', fix: 'remove one of the two' });
+    }
+    settings = { ...settings, allowInsecureConnections: true };
+  }
+
+  let tls: AzureMlTlsOptions | undefined;
+  if (isMap(env.tls)) {
+    const t = env.tls;
+    const cert = t.certificate as RawMap;
+    let certificate: TlsCertificate;
+    if (isMap(cert.files)) {
+      const certFile = path.resolve(baseDir, cert.files.cert as string);
+      const keyFile = path.resolve(baseDir, cert.files.key as string);
+      for (const [k, f] of [['cert', certFile], ['key', keyFile]] as const) {
+        if (!fs.existsSync(f) || !fs.statSync(f).isFile()) {
+          problems.push({ field: `${where}.tls.certificate.files.${k}`, message: 'file not found (relative paths resolve against the config file\'s folder)', value: f, fix: 'correct the path' });
+        }
+      }
+      certificate = TlsCertificate.fromPemFiles(certFile, keyFile);
+    } else {
+      certificate = TlsCertificate.fromExistingSecret(cert.existingSecret as string);
+    }
+    tls = {
+      cname: t.cname as string,
+      certificate,
+      delivery: t.delivery as TlsDelivery | undefined,
+      secretName: t.secretName as string | undefined,
+    };
+  }
+
+  const props: AzureMlExtensionProps = {
+    settings,
+    tls,
+    cluster: isMap(env.cluster) ? convertCluster(env.cluster) : undefined,
+    production: env.production === true,
+    now: options.now,
+    stateDir: options.stateDir ?? path.join(baseDir, '.azureml-tls'),
+  };
+  return problems.length > 0 ? { problems } : { environment: { name, props }, problems };
+}
+
+function convertExtension(raw: RawMap): ExtensionSettings {
+  const out: { [field: string]: unknown } = {};
+  for (const [field, spec] of Object.entries(SCALAR_SETTINGS)) {
+    const v = raw[spec.key];
+    if (v === undefined) continue;
+    // Enums are compared case-insensitively (spec section 2) and stored in their documented spelling.
+    out[field] = spec.kind === SettingKind.ENUM ? (spec.values ?? []).find((e) => e.toLowerCase() === String(v).toLowerCase()) : v;
+  }
+  for (const map of ['nodeSelector', 'additionalSettings', 'additionalProtectedSettings']) {
+    if (raw[map] !== undefined) out[map] = raw[map];
+  }
+  return out as ExtensionSettings;
+}
+
+function convertCluster(raw: RawMap): ClusterIdentity {
+  return {
+    type: raw.type as ClusterType,
+    subscriptionId: raw.subscriptionId as string | undefined,
+    resourceGroup: raw.resourceGroup as string | undefined,
+    name: raw.name as string | undefined,
+    location: raw.location as string | undefined,
+    nodeCount: raw.nodeCount as number | undefined,
+  };
+}

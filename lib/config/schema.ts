@@ -1,0 +1,111 @@
+import { TlsDelivery } from '../plan';
+import { SCALAR_SETTINGS, SettingKind } from '../settings/keys';
+import { ClusterType } from '../settings/model';
+import { JsonSchema, Shape, toJsonSchema } from './shape';
+
+const str = (description: string, extra: Partial<{ enum: readonly string[]; caseInsensitive: boolean; nonEmpty: boolean }> = {}): Shape =>
+  ({ kind: 'string', description, ...extra });
+const bool = (description: string): Shape => ({ kind: 'boolean', description });
+const stringMap = (description: string): Shape => ({ kind: 'map', description, values: str('a non-empty string value') });
+
+function settingShape(kind: SettingKind, description: string, values?: readonly string[]): Shape {
+  switch (kind) {
+    case SettingKind.BOOLEAN: return bool(description);
+    case SettingKind.ENUM: return str(description, { enum: values ?? [], caseInsensitive: true });
+    case SettingKind.STRING: return str(description, { nonEmpty: true });
+  }
+}
+
+/** The `extension` block: the upstream keys verbatim (spec section 2), read from the settings table. */
+export const EXTENSION_SHAPE: Shape = {
+  kind: 'object',
+  description: 'The extension\'s configuration settings, upstream keys verbatim (az k8s-extension create --config K=V).',
+  properties: {
+    ...Object.fromEntries(Object.values(SCALAR_SETTINGS).map((spec) => [spec.key, settingShape(spec.kind, spec.description, spec.values)])),
+    nodeSelector: stringMap('Node labels the extension\'s pods must run on (nodeSelector.<label>=<value>).'),
+    additionalSettings: stringMap('Other settings passed through verbatim (not the typed or TLS keys).'),
+    additionalProtectedSettings: stringMap('Other protected settings passed through verbatim; they are written to the protected settings file as given.'),
+  },
+};
+
+/** The `cluster` block. */
+export const CLUSTER_SHAPE: Shape = {
+  kind: 'object',
+  description: 'The cluster, as far as known; used to derive the keys the az CLI adds.',
+  required: ['type'],
+  properties: {
+    type: str('aks (Microsoft.ContainerService/managedClusters) or arc (Microsoft.Kubernetes/connectedClusters).', { enum: Object.values(ClusterType) }),
+    subscriptionId: str('Azure subscription id (a GUID).', { nonEmpty: true }),
+    resourceGroup: str('Resource group of the cluster.', { nonEmpty: true }),
+    name: str('The cluster\'s resource name.', { nonEmpty: true }),
+    location: str('Azure region, e.g. eastus.', { nonEmpty: true }),
+    nodeCount: { kind: 'integer', minimum: 1, description: 'Total node count; under 3 is a small cluster (DevTest, no router HA).' },
+  },
+};
+
+/** The `tls.certificate` block: exactly one source. */
+export const CERTIFICATE_SHAPE: Shape = {
+  kind: 'object',
+  description: 'Where the certificate comes from: exactly one of files or existingSecret.',
+  exactlyOne: ['files', 'existingSecret'],
+  properties: {
+    files: {
+      kind: 'object',
+      description: 'PEM files, paths relative to the config file: cert (full chain, leaf first) and key (unencrypted).',
+      required: ['cert', 'key'],
+      properties: {
+        cert: str('Path of cert.pem (full chain, leaf first).', { nonEmpty: true }),
+        key: str('Path of key.pem (unencrypted private key).', { nonEmpty: true }),
+      },
+    },
+    existingSecret: str('Name of a Secret that already exists in namespace azureml (cert.pem, key.pem).', { nonEmpty: true }),
+  },
+};
+
+/** The `tls` block. */
+export const TLS_SHAPE: Shape = {
+  kind: 'object',
+  description: 'HTTPS for azureml-fe.',
+  required: ['cname', 'certificate'],
+  properties: {
+    cname: str('sslCname: the FQDN clients call, e.g. ml.example.com.', { nonEmpty: true }),
+    certificate: CERTIFICATE_SHAPE,
+    delivery: str('secret (a Secret in azureml + sslSecret) or pemSettings (protected sslCertPemFile/sslKeyPemFile).', { enum: Object.values(TlsDelivery) }),
+    secretName: str('Name of the Secret to create (secret delivery), a DNS-1123 subdomain. Default azureml-fe-tls.', { nonEmpty: true }),
+  },
+};
+
+/** One environment. */
+export const ENVIRONMENT_SHAPE: Shape = {
+  kind: 'object',
+  description: 'One environment: one cluster\'s extension. Output files are named after it.',
+  required: ['name', 'extension'],
+  properties: {
+    name: str('Environment name, a DNS-1123 label (lower case, digits, -); output files are named after it.', { nonEmpty: true }),
+    production: bool('A production environment: plain HTTP (and, later, self-signed certificates) are refused.'),
+    cluster: CLUSTER_SHAPE,
+    extension: EXTENSION_SHAPE,
+    tls: TLS_SHAPE,
+    insecure: bool('Plain HTTP: allowInsecureConnections=True and no tls block (development and test only).'),
+  },
+};
+
+/** The whole config file. */
+export const CONFIG_SHAPE: Shape = {
+  kind: 'object',
+  description: 'cdk8s-azureml-tls configuration (azureml-tls.yaml).',
+  required: ['environments'],
+  properties: {
+    environments: { kind: 'array', minItems: 1, description: 'The environments to synthesize.', items: ENVIRONMENT_SHAPE },
+  },
+};
+
+/** The JSON Schema of the config file, shipped as `azureml-tls.schema.json` (a test keeps the file in sync). */
+export function buildConfigSchema(): JsonSchema {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://github.com/cdk8s-azureml-tls/cdk8s-azureml-tls/azureml-tls.schema.json',
+    title: 'azureml-tls.yaml',
+    ...toJsonSchema(CONFIG_SHAPE),
+  };
+}

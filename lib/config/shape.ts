@@ -1,0 +1,145 @@
+import { Problem } from '../problems';
+
+/**
+ * A small description of the config file's shape. One table drives both the loader's checks (with friendly, per-field
+ * errors) and the JSON Schema shipped for editors, so the two cannot drift apart.
+ */
+export type Shape =
+  | { readonly kind: 'string'; readonly description: string; readonly enum?: readonly string[]; readonly caseInsensitive?: boolean; readonly nonEmpty?: boolean }
+  | { readonly kind: 'boolean'; readonly description: string }
+  | { readonly kind: 'integer'; readonly description: string; readonly minimum?: number }
+  | { readonly kind: 'map'; readonly description: string; readonly values: Shape }
+  | { readonly kind: 'array'; readonly description: string; readonly items: Shape; readonly minItems?: number }
+  | {
+    readonly kind: 'object';
+    readonly description: string;
+    readonly properties: { readonly [key: string]: Shape };
+    readonly required?: readonly string[];
+    /** Exactly one of these keys must be present. */
+    readonly exactlyOne?: readonly string[];
+  };
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a map';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+/**
+ * Checks `value` against `shape`; returns one problem per mismatch (unknown key, wrong type, missing key, value
+ * outside an enum). Values of enums are compared case-insensitively when the shape says so.
+ */
+export function checkShape(value: unknown, shape: Shape, path: string): Problem[] {
+  switch (shape.kind) {
+    case 'string': {
+      if (typeof value !== 'string') {
+        return [{ field: path, message: `must be a string, but is ${typeName(value)}`, fix: shape.enum ? `use one of ${shape.enum.join(', ')}` : 'quote the value' }];
+      }
+      if (shape.nonEmpty && value.trim() === '') return [{ field: path, message: 'must not be empty', fix: shape.description }];
+      if (shape.enum) {
+        const ok = shape.caseInsensitive
+          ? shape.enum.some((e) => e.toLowerCase() === value.toLowerCase())
+          : shape.enum.includes(value);
+        if (!ok) return [{ field: path, message: 'is not an allowed value', value, fix: `use one of ${shape.enum.join(', ')}` }];
+      }
+      return [];
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : [{ field: path, message: `must be true or false, but is ${typeName(value)}`, fix: 'write true or false without quotes' }];
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        return [{ field: path, message: `must be a whole number, but is ${typeName(value)}`, fix: 'write a number without quotes' }];
+      }
+      if (shape.minimum !== undefined && value < shape.minimum) {
+        return [{ field: path, message: `must be at least ${shape.minimum}`, value: String(value), fix: shape.description }];
+      }
+      return [];
+    case 'array':
+      if (!Array.isArray(value)) return [{ field: path, message: `must be a list, but is ${typeName(value)}`, fix: shape.description }];
+      if (shape.minItems !== undefined && value.length < shape.minItems) {
+        return [{ field: path, message: `must have at least ${shape.minItems} item(s)`, fix: shape.description }];
+      }
+      return value.flatMap((item, i) => checkShape(item, shape.items, `${path}[${i}]`));
+    case 'map':
+      if (!isMap(value)) return [{ field: path, message: `must be a map, but is ${typeName(value)}`, fix: shape.description }];
+      return Object.entries(value).flatMap(([k, v]) => checkShape(v, shape.values, join(path, k)));
+    case 'object': {
+      if (!isMap(value)) return [{ field: path, message: `must be a map, but is ${typeName(value)}`, fix: shape.description }];
+      const problems: Problem[] = [];
+      const known = Object.keys(shape.properties);
+      for (const [k, v] of Object.entries(value)) {
+        const child = shape.properties[k];
+        if (!child) {
+          const near = known.find((n) => n.toLowerCase() === k.toLowerCase());
+          problems.push({ field: join(path, k), message: 'is not a known key', fix: near ? `did you mean ${near}?` : `use one of ${known.join(', ')}` });
+          continue;
+        }
+        problems.push(...checkShape(v, child, join(path, k)));
+      }
+      for (const r of shape.required ?? []) {
+        if (!(r in value)) problems.push({ field: join(path, r), message: 'is required', fix: shape.properties[r].description });
+      }
+      if (shape.exactlyOne) {
+        const present = shape.exactlyOne.filter((k) => k in value);
+        if (present.length !== 1) {
+          problems.push({
+            field: path,
+            message: present.length === 0 ? `needs one of ${shape.exactlyOne.join(', ')}` : `has ${present.join(' and ')}, but only one may be given`,
+            fix: `give exactly one of ${shape.exactlyOne.join(', ')}`,
+          });
+        }
+      }
+      return problems;
+    }
+  }
+}
+
+/** True for a plain (non-array, non-null) object. */
+export function isMap(v: unknown): v is { [key: string]: unknown } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A JSON Schema (draft-07) document or fragment. */
+export interface JsonSchema {
+  [key: string]: unknown;
+}
+
+/** Renders a shape as JSON Schema (draft-07); case-insensitive enums become a pattern. */
+export function toJsonSchema(shape: Shape): JsonSchema {
+  switch (shape.kind) {
+    case 'string': {
+      const s: JsonSchema = { type: 'string', description: shape.description };
+      if (shape.enum && shape.caseInsensitive) s.pattern = caseInsensitivePattern(shape.enum);
+      else if (shape.enum) s.enum = [...shape.enum];
+      if (shape.enum && shape.caseInsensitive) s.examples = [...shape.enum];
+      if (shape.nonEmpty) s.minLength = 1;
+      return s;
+    }
+    case 'boolean':
+      return { type: 'boolean', description: shape.description };
+    case 'integer':
+      return shape.minimum === undefined
+        ? { type: 'integer', description: shape.description }
+        : { type: 'integer', description: shape.description, minimum: shape.minimum };
+    case 'array':
+      return { type: 'array', description: shape.description, items: toJsonSchema(shape.items), ...(shape.minItems !== undefined ? { minItems: shape.minItems } : {}) };
+    case 'map':
+      return { type: 'object', description: shape.description, additionalProperties: toJsonSchema(shape.values) };
+    case 'object': {
+      const properties: { [key: string]: JsonSchema } = {};
+      for (const [k, v] of Object.entries(shape.properties)) properties[k] = toJsonSchema(v);
+      const s: JsonSchema = { type: 'object', description: shape.description, properties, additionalProperties: false };
+      if (shape.required?.length) s.required = [...shape.required];
+      if (shape.exactlyOne) s.oneOf = shape.exactlyOne.map((k) => ({ required: [k] }));
+      return s;
+    }
+  }
+}
+
+function caseInsensitivePattern(values: readonly string[]): string {
+  const cls = (c: string) => (c.toLowerCase() !== c.toUpperCase() ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'));
+  return `^(${values.map((v) => [...v].map(cls).join('')).join('|')})$`;
+}

@@ -1,0 +1,36 @@
+import { Construct } from 'constructs';
+import { AzureMlExtensionProps, ExtensionPlan, planExtensionOrThrow } from '../plan';
+import { ExtensionModel } from '../settings/extension-model';
+import { AzureMlTlsSecret } from './tls-secret';
+
+/**
+ * One installation of the AzureML Kubernetes extension (`Microsoft.AzureML.Kubernetes`) with HTTPS for azureml-fe.
+ *
+ * Creates the TLS Secret when the certificate is delivered as a Secret, and exposes the extension's configuration
+ * settings (as the az CLI would send them) and Helm values. The extension itself is an Azure resource, not a
+ * Kubernetes object: the renderers turn {@link model} into az, Bicep, ARM and Terraform inputs.
+ *
+ * Throws (a backstop: the synth pipeline reports every problem of every environment first) when the settings break
+ * a rule of the extension or the certificate is unusable.
+ */
+export class AzureMlExtension extends Construct {
+  /** Settings, protected settings and Helm values. Protected settings may hold key material: never log them. */
+  public readonly model: ExtensionModel;
+  /** The certificate report and warnings. */
+  public readonly plan: ExtensionPlan;
+  /**
+   * The TLS Secret, in secret delivery of material.
+   * @default - none
+   */
+  public readonly secret?: AzureMlTlsSecret;
+
+  constructor(scope: Construct, id: string, props: AzureMlExtensionProps) {
+    super(scope, id);
+    const plan = planExtensionOrThrow(props);
+    this.plan = plan;
+    this.model = plan.model;
+    if (plan.secret) {
+      this.secret = new AzureMlTlsSecret(this, 'TlsSecret', plan.secret);
+    }
+  }
+}

@@ -1,0 +1,195 @@
+import { Finding, Severity } from './certificate/findings';
+import { ResolvedTlsCertificate, TlsCertificate } from './certificate/source';
+import { TlsReport, validateTlsMaterial } from './certificate/validate';
+import { Problem, ValidationError } from './problems';
+import { ClusterIdentity, ExtensionSettings } from './settings/model';
+import { checkAndBuildExtensionModel, ExtensionModel } from './settings/extension-model';
+import { TlsSettings } from './settings/tls';
+
+/** How the certificate reaches azureml-fe. */
+export enum TlsDelivery {
+  /** A Secret in `azureml` (`cert.pem`, `key.pem`) and `sslSecret=<name>`: the doc's best practice. */
+  SECRET = 'secret',
+  /** Protected settings `sslCertPemFile` / `sslKeyPemFile`: no Secret, the extension keeps the material. */
+  PEM_SETTINGS = 'pemSettings',
+}
+
+/** The default name of the generated TLS Secret. */
+export const DEFAULT_SECRET_NAME = 'azureml-fe-tls';
+
+/** HTTPS options: the name clients call, the certificate and how it is delivered. */
+export interface AzureMlTlsOptions {
+  /** `sslCname`: the FQDN clients call. Compared case-insensitively and written in lower case. */
+  readonly cname: string;
+  /** Where the certificate comes from. */
+  readonly certificate: TlsCertificate;
+  /**
+   * How the certificate reaches azureml-fe.
+   * @default TlsDelivery.SECRET
+   */
+  readonly delivery?: TlsDelivery;
+  /**
+   * The name of the Secret to create (secret delivery of material). An existing Secret is named by its source.
+   * @default 'azureml-fe-tls'
+   */
+  readonly secretName?: string;
+}
+
+/** Properties for an AzureML extension installation: settings, TLS and the cluster. */
+export interface AzureMlExtensionProps {
+  /** The extension's settings (spec section 2). */
+  readonly settings: ExtensionSettings;
+  /**
+   * HTTPS for azureml-fe.
+   * @default - none: set `settings.allowInsecureConnections` for plain HTTP, or disable inference
+   */
+  readonly tls?: AzureMlTlsOptions;
+  /**
+   * The cluster, as far as known.
+   * @default - unknown; the az CLI derives the cluster keys at install time
+   */
+  readonly cluster?: ClusterIdentity;
+  /**
+   * A production environment: plain HTTP is refused.
+   * @default false
+   */
+  readonly production?: boolean;
+  /**
+   * The time certificates are checked against.
+   * @default - the current time
+   */
+  readonly now?: Date;
+  /**
+   * A git-ignored folder where generated certificates are kept between runs.
+   * @default - none
+   */
+  readonly stateDir?: string;
+}
+
+/** Everything decided about one installation before any construct is created. */
+export interface ExtensionPlan {
+  /** Every problem, certificate errors included. Empty when the installation can be synthesized. */
+  readonly problems: Problem[];
+  /** Certificate warnings (usable, but worth a look). */
+  readonly warnings: Finding[];
+  /**
+   * The extension model (settings, protected settings, Helm values).
+   * @default - none when there are problems
+   */
+  readonly model?: ExtensionModel;
+  /**
+   * The Secret to create, in secret delivery of material.
+   * @default - none
+   */
+  readonly secret?: { readonly secretName: string; readonly certificatePem: string; readonly privateKeyPem: string };
+  /**
+   * The certificate report, when material was checked.
+   * @default - none
+   */
+  readonly certificateReport?: TlsReport;
+  /**
+   * The resolved certificate source.
+   * @default - none (no TLS)
+   */
+  readonly resolvedCertificate?: ResolvedTlsCertificate;
+}
+
+const plans = new WeakMap<AzureMlExtensionProps, ExtensionPlan>();
+
+/**
+ * Resolves the certificate, checks it and the settings, and builds the model. Never throws for bad input: every
+ * problem is returned, so a caller can report all environments at once. Memoized per props object, so the
+ * constructs that follow reuse the work.
+ */
+export function planExtension(props: AzureMlExtensionProps): ExtensionPlan {
+  let plan = plans.get(props);
+  if (!plan) {
+    plan = computePlan(props);
+    plans.set(props, plan);
+  }
+  return plan;
+}
+
+/** Like {@link planExtension}, but throws a ValidationError when there is any problem. */
+export function planExtensionOrThrow(props: AzureMlExtensionProps): ExtensionPlan & { readonly model: ExtensionModel } {
+  const plan = planExtension(props);
+  if (plan.problems.length > 0 || !plan.model) throw new ValidationError(plan.problems, 'invalid AzureML extension installation');
+  return plan as ExtensionPlan & { readonly model: ExtensionModel };
+}
+
+function computePlan(props: AzureMlExtensionProps): ExtensionPlan {
+  const problems: Problem[] = [];
+  const warnings: Finding[] = [];
+  const now = props.now ?? new Date();
+  const settings = props.settings;
+
+  if (props.production && settings.allowInsecureConnections) {
+    problems.push({
+      field: 'allowInsecureConnections',
+      message: 'plain HTTP is refused in a production environment',
+      value: 'True',
+      fix: 'serve HTTPS with a tls block, or set production: false for a development cluster',
+    });
+  }
+
+  let tlsSettings: TlsSettings | undefined;
+  let secret: ExtensionPlan['secret'];
+  let report: TlsReport | undefined;
+  let resolved: ResolvedTlsCertificate | undefined;
+  const tls = props.tls;
+  if (tls) {
+    const delivery = tls.delivery ?? TlsDelivery.SECRET;
+    resolved = tls.certificate.resolve({ cname: tls.cname.toLowerCase(), now, stateDir: props.stateDir });
+    if (resolved.material) {
+      const m = resolved.material;
+      report = validateTlsMaterial({
+        certificate: Buffer.from(m.certificatePem, 'latin1'),
+        privateKey: Buffer.from(m.privateKeyPem, 'latin1'),
+        cname: tls.cname,
+        now,
+        certificateLabel: m.certificateFile ?? 'cert.pem',
+        keyLabel: m.privateKeyFile ?? 'key.pem',
+      });
+      for (const f of report.findings) {
+        if (f.severity === Severity.ERROR) {
+          problems.push({ field: 'tls.certificate', message: f.message, fix: f.fix ?? 'use a valid certificate and key' });
+        } else {
+          warnings.push(f);
+        }
+      }
+      if (delivery === TlsDelivery.PEM_SETTINGS) {
+        tlsSettings = {
+          cname: tls.cname,
+          pem: { certificatePem: m.certificatePem, privateKeyPem: m.privateKeyPem, certificateFile: m.certificateFile, privateKeyFile: m.privateKeyFile },
+        };
+      } else {
+        const secretName = tls.secretName ?? DEFAULT_SECRET_NAME;
+        tlsSettings = { cname: tls.cname, sslSecret: secretName };
+        secret = { secretName, certificatePem: m.certificatePem, privateKeyPem: m.privateKeyPem };
+      }
+    } else if (resolved.existingSecretName !== undefined) {
+      if (delivery === TlsDelivery.PEM_SETTINGS) {
+        problems.push({
+          field: 'tls.delivery',
+          message: 'pemSettings delivery needs the PEM material, but the certificate is an existing Secret (no material passes through this tool)',
+          value: delivery,
+          fix: 'use delivery: secret with existingSecret, or give the PEM files',
+        });
+      }
+      if (tls.secretName !== undefined && tls.secretName !== resolved.existingSecretName) {
+        problems.push({
+          field: 'tls.secretName',
+          message: `conflicts with the existing Secret ${JSON.stringify(resolved.existingSecretName)} the certificate names`,
+          value: tls.secretName,
+          fix: 'remove secretName: an existing Secret is referenced by its own name',
+        });
+      }
+      tlsSettings = { cname: tls.cname, sslSecret: resolved.existingSecretName };
+    }
+  }
+
+  const built = checkAndBuildExtensionModel({ settings, tls: tlsSettings, cluster: props.cluster });
+  problems.push(...built.problems);
+  const model = problems.length === 0 ? built.model : undefined;
+  return { problems, warnings, model, secret: model ? secret : undefined, certificateReport: report, resolvedCertificate: resolved };
+}

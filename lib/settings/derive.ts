@@ -1,0 +1,143 @@
+import { ClusterIdentity, ClusterType, ExtensionSettings, InferenceRouterServiceType } from './model';
+import { renderBoolean, SCALAR_SETTINGS, ScalarSettingField, SettingKind } from './keys';
+import { ExtensionModelInput, SMALL_CLUSTER_NODES } from './rules';
+import { TlsMode } from './tls';
+
+/** A flat map of setting keys to string values, as the extension's API takes them. */
+export interface SettingsMap {
+  [key: string]: string;
+}
+
+/** The settings as the az CLI would send them, split into plain and protected. */
+export interface DerivedSettings {
+  /** `configurationSettings`, keys sorted. */
+  readonly settings: SettingsMap;
+  /** `configurationProtectedSettings` as sent, key material included (PEM mode). Sensitive. */
+  readonly protectedSettings: SettingsMap;
+  /**
+   * The protected settings as given to the az CLI: the PEM file paths instead of their base64 content (the CLI
+   * reads the files and adds `scoringFe.sslCert` / `scoringFe.sslKey` itself). Holds no key material.
+   */
+  readonly cliProtectedSettings: SettingsMap;
+  /** Which TLS source azureml-fe uses. */
+  readonly tlsMode: TlsMode;
+}
+
+/** Python's `str(True)`: what the CLI sends for the booleans it computes itself. */
+const PY_TRUE = 'True';
+
+/**
+ * Adds the keys the az CLI adds before sending (spec section 3), in the CLI's order of precedence: a key the user set
+ * wins over a derived one (the CLI uses `dict.get(key, default)`), except `domain`, which the CLI always overwrites.
+ * Assumes the input passed {@link checkExtensionInput}.
+ */
+export function deriveSettings(input: ExtensionModelInput): DerivedSettings {
+  const { settings: s, tls, cluster } = input;
+  const settings: SettingsMap = { ...renderScalars(s) };
+  for (const [label, value] of Object.entries(s.nodeSelector ?? {})) settings[`nodeSelector.${label}`] = value;
+  Object.assign(settings, s.additionalSettings ?? {});
+  const protectedSettings: SettingsMap = { ...(s.additionalProtectedSettings ?? {}) };
+  const cliProtectedSettings: SettingsMap = { ...(s.additionalProtectedSettings ?? {}) };
+  const setDefault = (key: string, value: string) => {
+    if (!(key in settings)) settings[key] = value;
+  };
+
+  // Always present (the CLI's __validate_config).
+  setDefault('enableTraining', renderBoolean(s.enableTraining ?? false));
+  setDefault('enableInference', renderBoolean(s.enableInference ?? false));
+
+  let tlsMode = s.enableInference ? TlsMode.INSECURE : TlsMode.NONE;
+  if (s.enableInference) {
+    // __validate_scoring_fe_settings
+    if (s.isAKSMigration) {
+      settings['scoringFe.namespace'] = 'default';
+      settings.isAKSMigration = 'true';
+    }
+    if (s.inferenceRouterServiceType === InferenceRouterServiceType.NODE_PORT) {
+      settings['scoringFe.serviceType.nodePort'] = PY_TRUE;
+    } else if (s.internalLoadBalancerProvider !== undefined) {
+      settings['scoringFe.serviceType.internalLoadBalancer'] = PY_TRUE;
+    }
+    // __set_up_inference_ssl: files win over sslSecret; the files' text is sent as standard base64.
+    if (tls && !s.allowInsecureConnections) {
+      settings.sslCname = tls.cname.toLowerCase();
+      if (tls.pem) {
+        const certFile = tls.pem.certificateFile ?? 'cert.pem';
+        const keyFile = tls.pem.privateKeyFile ?? 'key.pem';
+        for (const target of [protectedSettings, cliProtectedSettings]) {
+          target.sslCertPemFile = certFile;
+          target.sslKeyPemFile = keyFile;
+        }
+        protectedSettings['scoringFe.sslCert'] = Buffer.from(tls.pem.certificatePem, 'latin1').toString('base64');
+        protectedSettings['scoringFe.sslKey'] = Buffer.from(tls.pem.privateKeyPem, 'latin1').toString('base64');
+        tlsMode = TlsMode.PEM_SETTINGS;
+      } else if (tls.sslSecret !== undefined) {
+        settings.sslSecret = tls.sslSecret;
+        settings['scoringFe.sslSecret'] = tls.sslSecret;
+        tlsMode = TlsMode.SSL_SECRET;
+      }
+    }
+  }
+
+  if (cluster) deriveFromCluster(cluster, s, settings, setDefault);
+
+  return {
+    settings: sortKeys(settings),
+    protectedSettings: sortKeys(protectedSettings),
+    cliProtectedSettings: sortKeys(cliProtectedSettings),
+    tlsMode,
+  };
+}
+
+/** The Azure resource id of the cluster, when subscription, resource group and name are all known. */
+export function clusterResourceId(cluster: ClusterIdentity): string | undefined {
+  if (!cluster.subscriptionId || !cluster.resourceGroup || !cluster.name) return undefined;
+  const provider = cluster.type === ClusterType.AKS
+    ? 'Microsoft.ContainerService/managedClusters'
+    : 'Microsoft.Kubernetes/connectedClusters';
+  return `/subscriptions/${cluster.subscriptionId}/resourceGroups/${cluster.resourceGroup}/providers/${provider}/${cluster.name}`;
+}
+
+// The CLI's Create(): small-cluster defaults, identity keys, relay/ingress flags, then _dereference of cluster_name.
+function deriveFromCluster(
+  cluster: ClusterIdentity, s: ExtensionSettings, settings: SettingsMap, setDefault: (k: string, v: string) => void,
+): void {
+  if (cluster.nodeCount !== undefined && cluster.nodeCount < SMALL_CLUSTER_NODES) {
+    if (s.clusterPurpose === undefined) setDefault('clusterPurpose', 'DevTest');
+    if (s.inferenceRouterHA === undefined) setDefault('inferenceRouterHA', 'false');
+  }
+  const id = clusterResourceId(cluster);
+  if (id) setDefault('cluster_name', id);
+  if (cluster.location) {
+    const location = cluster.location.toLowerCase();
+    // The CLI reads a misspelt key ('doamin'), so `domain` is always the derived value.
+    settings.domain = `${location}.cloudapp.azure.com`;
+    setDefault('location', location);
+    setDefault('jobSchedulerLocation', location);
+  }
+  if (cluster.name) setDefault('cluster_name_friendly', cluster.name);
+  setDefault('servicebus.enabled', 'false');
+  const aks = cluster.type === ClusterType.AKS;
+  setDefault('relayserver.enabled', aks ? 'false' : 'true');
+  setDefault('nginxIngress.enabled', aks ? 'true' : 'false');
+  if (settings.cluster_name !== undefined) {
+    setDefault('clusterId', settings.cluster_name);
+    setDefault('prometheus.prometheusSpec.externalLabels.cluster_name', settings.cluster_name);
+  }
+}
+
+function renderScalars(s: ExtensionSettings): SettingsMap {
+  const out: SettingsMap = {};
+  for (const [field, spec] of Object.entries(SCALAR_SETTINGS) as [ScalarSettingField, (typeof SCALAR_SETTINGS)[ScalarSettingField]][]) {
+    const value = s[field];
+    if (value === undefined) continue;
+    out[spec.key] = spec.kind === SettingKind.BOOLEAN ? renderBoolean(value as boolean) : String(value);
+  }
+  return out;
+}
+
+function sortKeys(m: SettingsMap): SettingsMap {
+  const out: SettingsMap = {};
+  for (const k of Object.keys(m).sort()) out[k] = m[k];
+  return out;
+}

@@ -1,0 +1,133 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, YamlOutputType } from 'cdk8s';
+import { Finding, formatFinding } from './certificate/findings';
+import { EnvironmentConfig, loadConfig, LoadedConfig } from './config/load';
+import { AzureMlEnvironmentChart } from './constructs/environment-chart';
+import { OutputFile, replaceDirAtomically, writeFiles, writeSecretFile } from './output';
+import { planExtension } from './plan';
+import { Problem, ValidationError } from './problems';
+import { renderAzCreateScript } from './render/az';
+import { renderJson } from './render/common';
+import { renderHelmValues, renderSettingsJson } from './render/values';
+import { ExtensionModel } from './settings/extension-model';
+
+/** The extension every manifest file gets; cdk8s treats every `*.yaml` below the output root as a manifest. */
+export const MANIFEST_EXTENSION = '.k8s.yaml';
+
+/** Options for {@link synthesize}. */
+export interface SynthOptions {
+  /** The config file. */
+  readonly configFile: string;
+  /** The output root: replaced as a whole, atomically. */
+  readonly outDir: string;
+  /**
+   * The time certificates are checked against.
+   * @default - the current time
+   */
+  readonly now?: Date;
+  /**
+   * Also write the protected settings with their values (PEM base64 included) to `protectedValuesDir`, mode 0600.
+   * @default false
+   */
+  readonly writeProtectedValues?: boolean;
+  /**
+   * Where protected values go on opt-in: a git-ignored folder outside the output root.
+   * @default - `.azureml-tls/protected` beside the config file
+   */
+  readonly protectedValuesDir?: string;
+}
+
+/** What a synth run wrote and noticed. */
+export interface SynthResult {
+  /** Files written below the output root, relative, sorted. */
+  readonly files: string[];
+  /** Protected values files written on opt-in (absolute). */
+  readonly protectedFiles: string[];
+  /** Certificate warnings, one line each, prefixed with the environment. */
+  readonly warnings: string[];
+}
+
+/**
+ * The one pipeline behind `cdk8s synth` (main.ts) and `azureml-tls synth`: config -> typed props -> plans (every
+ * problem of every environment) -> charts and renderers -> one atomic write of the output root.
+ * @throws ValidationError with every problem, leaving the output root untouched
+ */
+export function synthesize(options: SynthOptions): SynthResult {
+  const config = loadConfig(options.configFile, { now: options.now });
+  const warnings = checkEnvironments(config);
+  const outDir = path.resolve(options.outDir);
+  const files: OutputFile[] = [];
+  const models = new Map<string, ExtensionModel>();
+
+  replaceDirAtomically(outDir, (tmp) => {
+    const app = new App({ outdir: tmp, outputFileExtension: MANIFEST_EXTENSION, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+    for (const env of config.environments) {
+      const chart = new AzureMlEnvironmentChart(app, env.name, env.props);
+      models.set(env.name, chart.extension.model);
+      files.push(...renderEnvironment(env, chart, outDir));
+    }
+    app.synth();
+    writeFiles(tmp, files);
+  });
+
+  const protectedFiles: string[] = [];
+  if (options.writeProtectedValues) {
+    const dir = path.resolve(options.protectedValuesDir ?? path.join(path.dirname(config.file), '.azureml-tls', 'protected'));
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // The folder ignores itself, so its content cannot be committed by accident in any repository.
+    fs.writeFileSync(path.join(dir, '.gitignore'), '*\n');
+    for (const [name, model] of models) {
+      const file = path.join(dir, `${name}.protected-settings.json`);
+      writeSecretFile(file, renderJson(model.protectedSettings));
+      protectedFiles.push(file);
+    }
+  }
+  const manifests = config.environments.map((e) => `${e.name}${MANIFEST_EXTENSION}`);
+  return { files: [...manifests, ...files.map((f) => f.path)].sort(), protectedFiles, warnings };
+}
+
+// Plans every environment before anything is built, so every problem is reported at once.
+function checkEnvironments(config: LoadedConfig): string[] {
+  const problems: Problem[] = [];
+  const warnings: string[] = [];
+  const label = path.relative(process.cwd(), config.file) || config.file;
+  config.environments.forEach((env, i) => {
+    const plan = planExtension(env.props);
+    const where = `${label}: environments[${i}] (${env.name})`;
+    problems.push(...plan.problems.map((p) => ({ ...p, field: `${where}.${p.field}` })));
+    warnings.push(...plan.warnings.map((w: Finding) => `${env.name}: ${formatFinding(w)}`));
+  });
+  if (problems.length > 0) throw new ValidationError(problems, `cannot synthesize ${label}`);
+  return warnings;
+}
+
+function renderEnvironment(env: EnvironmentConfig, chart: AzureMlEnvironmentChart, outDir: string): OutputFile[] {
+  const model = chart.extension.model;
+  const folder = env.name;
+  const envDir = path.join(outDir, folder);
+  // Paths the az CLI reads are relative to the environment's folder (the script changes into it), so the output is
+  // the same in every clone.
+  const cliProtected: { [key: string]: string } = {};
+  for (const [k, v] of Object.entries(model.cliProtectedSettings)) {
+    cliProtected[k] = (k === 'sslCertPemFile' || k === 'sslKeyPemFile') && path.isAbsolute(v)
+      ? path.relative(envDir, v).split(path.sep).join('/')
+      : v;
+  }
+  const hasProtected = Object.keys(cliProtected).length > 0;
+  return [
+    { path: `${folder}/values.yml`, content: renderHelmValues(env.name, model) },
+    { path: `${folder}/settings.json`, content: renderSettingsJson(model) },
+    { path: `${folder}/protected-settings.json`, content: renderJson(cliProtected) },
+    {
+      path: `${folder}/az-create.sh`,
+      mode: 0o755,
+      content: renderAzCreateScript(model, {
+        environment: env.name,
+        cluster: env.props.cluster,
+        manifest: chart.extension.secret ? `../${env.name}${MANIFEST_EXTENSION}` : undefined,
+        hasProtectedSettings: hasProtected,
+      }),
+    },
+  ];
+}

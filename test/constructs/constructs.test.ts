@@ -1,0 +1,141 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Testing } from 'cdk8s';
+import {
+  AzureMlEnvironmentChart, AzureMlExtension, AzureMlTlsSecret, InferenceRouterServiceType, renderAzCreateScript, renderHelmValues,
+  renderSettingsJson, TlsCertificate, TlsDelivery, TlsMode, ValidationError,
+} from '../../lib';
+import { k8sSchemaErrors } from '../helpers/k8s-schema';
+
+// The public example certificate (examples/certs/README.md), valid from 2026-11-29 for 100 years.
+const ROOT = path.resolve(__dirname, '..', '..');
+const CERT = fs.readFileSync(path.join(ROOT, 'examples', 'certs', 'example-only.cert.pem'), 'latin1');
+const KEY = fs.readFileSync(path.join(ROOT, 'examples', 'certs', 'example-only.key.pem'), 'latin1');
+const NOW = new Date('2027-06-01T00:00:00Z');
+const inference = { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER };
+
+describe('AzureMlTlsSecret', () => {
+  test('is exactly the Secret of the doc: namespace azureml, type Opaque, data cert.pem and key.pem in base64', () => {
+    const chart = Testing.chart();
+    new AzureMlTlsSecret(chart, 'Tls', { secretName: 'azureml-fe-tls', certificatePem: 'CERT\n', privateKeyPem: 'KEY\n' });
+    const [secret] = Testing.synth(chart);
+    expect(secret).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'azureml-fe-tls', namespace: 'azureml' },
+      type: 'Opaque',
+      data: { 'cert.pem': Buffer.from('CERT\n').toString('base64'), 'key.pem': Buffer.from('KEY\n').toString('base64') },
+    });
+    expect(k8sSchemaErrors(secret)).toEqual([]);
+  });
+
+  test('fails if the name is not DNS-1123', () => {
+    expect(() => new AzureMlTlsSecret(Testing.chart(), 'Tls', { secretName: 'Bad_Name', certificatePem: 'c', privateKeyPem: 'k' }))
+      .toThrow('secretName "Bad_Name" is not a valid Secret name: it must be a DNS-1123 subdomain');
+  });
+
+  test('fails if the material is empty', () => {
+    expect(() => new AzureMlTlsSecret(Testing.chart(), 'Tls', { secretName: 'ok', certificatePem: ' ', privateKeyPem: 'k' }))
+      .toThrow('AzureMlTlsSecret ok: the certificate or the key is empty');
+  });
+});
+
+describe('AzureMlExtension modes', () => {
+  // Snapshots of what each mode emits. The example key is public (examples/certs), so it may appear in a snapshot.
+  function emit(delivery: TlsDelivery | 'insecure') {
+    const chart = Testing.chart();
+    const ext = new AzureMlExtension(chart, 'Ext', delivery === 'insecure'
+      ? { settings: { ...inference, allowInsecureConnections: true }, now: NOW }
+      : { settings: inference, now: NOW, tls: { cname: 'ML.dev.example.com', delivery, certificate: TlsCertificate.fromPem(CERT, KEY) } });
+    const manifests = Testing.synth(chart);
+    for (const m of manifests) expect(k8sSchemaErrors(m)).toEqual([]);
+    return {
+      ext,
+      manifests,
+      values: renderHelmValues('test', ext.model),
+      settings: renderSettingsJson(ext.model),
+      protectedSettingsKeys: Object.keys(ext.model.protectedSettings),
+      cliProtectedSettings: ext.model.cliProtectedSettings,
+      az: renderAzCreateScript(ext.model, { environment: 'test', manifest: ext.secret ? '../test.k8s.yaml' : undefined, hasProtectedSettings: Object.keys(ext.model.cliProtectedSettings).length > 0 }),
+    };
+  }
+
+  test('secret delivery: a Secret plus sslSecret and scoringFe.sslSecret', () => {
+    const out = emit(TlsDelivery.SECRET);
+    expect(out.ext.model.tlsMode).toBe(TlsMode.SSL_SECRET);
+    expect(out.manifests).toHaveLength(1);
+    expect(out.ext.model.settings.sslSecret).toBe('azureml-fe-tls');
+    expect(out.ext.model.settings.sslCname).toBe('ml.dev.example.com');
+    const { ext: _ext, ...rest } = out;
+    expect(rest).toMatchSnapshot();
+  });
+
+  test('PEM settings delivery: no Secret, protected sslCert/sslKey, and no key material in values, settings or script', () => {
+    const out = emit(TlsDelivery.PEM_SETTINGS);
+    expect(out.manifests).toEqual([]);
+    expect(out.protectedSettingsKeys).toEqual(['scoringFe.sslCert', 'scoringFe.sslKey', 'sslCertPemFile', 'sslKeyPemFile']);
+    const keyB64 = Buffer.from(KEY, 'latin1').toString('base64');
+    for (const text of [out.values, out.settings, out.az, JSON.stringify(out.cliProtectedSettings)]) {
+      expect(text).not.toContain('PRIVATE KEY');
+      expect(text).not.toContain(keyB64.slice(0, 40));
+    }
+    const { ext: _ext, ...rest } = out;
+    expect(rest).toMatchSnapshot();
+  });
+
+  test('insecure: no Secret, allowInsecureConnections=True', () => {
+    const out = emit('insecure');
+    expect(out.manifests).toEqual([]);
+    expect(out.ext.model.settings.allowInsecureConnections).toBe('True');
+    const { ext: _ext, ...rest } = out;
+    expect(rest).toMatchSnapshot();
+  });
+
+  test('an existing Secret is referenced by name, and no Secret is emitted', () => {
+    const chart = Testing.chart();
+    const ext = new AzureMlExtension(chart, 'Ext', { settings: inference, now: NOW, tls: { cname: 'ml.example.com', certificate: TlsCertificate.fromExistingSecret('from-cert-manager') } });
+    expect(Testing.synth(chart)).toEqual([]);
+    expect(ext.model.settings.sslSecret).toBe('from-cert-manager');
+  });
+
+  test('fails if pemSettings delivery is asked for an existing Secret', () => {
+    expect(() => new AzureMlExtension(Testing.chart(), 'Ext', { settings: inference, now: NOW, tls: { cname: 'ml.example.com', delivery: TlsDelivery.PEM_SETTINGS, certificate: TlsCertificate.fromExistingSecret('s') } }))
+      .toThrow(/tls.delivery: pemSettings delivery needs the PEM material/);
+  });
+
+  test('fails if secretName contradicts an existing Secret', () => {
+    expect(() => new AzureMlExtension(Testing.chart(), 'Ext', { settings: inference, now: NOW, tls: { cname: 'ml.example.com', secretName: 'other', certificate: TlsCertificate.fromExistingSecret('s') } }))
+      .toThrow(/tls.secretName: conflicts with the existing Secret "s"/);
+  });
+
+  test('fails if the certificate does not cover the cname', () => {
+    expect(() => new AzureMlExtension(Testing.chart(), 'Ext', { settings: inference, now: NOW, tls: { cname: 'other.example.org', certificate: TlsCertificate.fromPem(CERT, KEY) } }))
+      .toThrow(ValidationError);
+  });
+
+  test('fails if plain HTTP is asked for in production', () => {
+    expect(() => new AzureMlExtension(Testing.chart(), 'Ext', { settings: { ...inference, allowInsecureConnections: true }, production: true, now: NOW }))
+      .toThrow(/allowInsecureConnections: plain HTTP is refused in a production environment/);
+  });
+
+  test('never puts key material in an error message', () => {
+    const otherKey = KEY.replace(/[A-Za-z]/, 'A');
+    try {
+      new AzureMlExtension(Testing.chart(), 'Ext', { settings: inference, now: NOW, tls: { cname: 'ml.dev.example.com', certificate: TlsCertificate.fromPem(CERT, otherKey) } });
+    } catch (e) {
+      const body = KEY.split('\n').filter((l) => l && !l.startsWith('-----'));
+      for (const line of body) expect((e as Error).message).not.toContain(line);
+      return;
+    }
+    throw new Error('expected a failure');
+  });
+});
+
+describe('AzureMlEnvironmentChart', () => {
+  test('holds the environment\'s Secret and exposes its extension', () => {
+    const app = Testing.app();
+    const chart = new AzureMlEnvironmentChart(app, 'dev', { settings: inference, now: NOW, tls: { cname: 'ml.dev.example.com', certificate: TlsCertificate.fromPem(CERT, KEY), secretName: 'tls-dev' } });
+    expect(Testing.synth(chart).map((m) => m.metadata.name)).toEqual(['tls-dev']);
+    expect(chart.extension.model.settings['scoringFe.sslSecret']).toBe('tls-dev');
+  });
+});

@@ -1,0 +1,152 @@
+import { checkExtensionInput, ClusterType, ExtensionModelInput, InferenceRouterServiceType, InternalLoadBalancerProvider, ValidationError, buildExtensionModel } from '../../lib';
+
+const https = (over: Partial<ExtensionModelInput> = {}): ExtensionModelInput => ({
+  settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER },
+  tls: { cname: 'ml.example.com', sslSecret: 'azureml-fe-tls' },
+  ...over,
+});
+
+function onlyProblem(input: ExtensionModelInput) {
+  const problems = checkExtensionInput(input);
+  expect(problems).toHaveLength(1);
+  return problems[0];
+}
+
+describe('extension rules (spec sections 2-3)', () => {
+  test('accepts HTTPS with a Secret', () => {
+    expect(checkExtensionInput(https())).toEqual([]);
+  });
+
+  test('fails if neither inference nor training is enabled', () => {
+    const p = onlyProblem({ settings: { enableInference: false, allowInsecureConnections: true } });
+    expect(p.field).toBe('enableInference');
+    expect(p.message).toMatch(/neither enableInference nor enableTraining is true/);
+    expect(p.fix).toMatch(/enableInference: true/);
+  });
+
+  test('fails if inference has no router service type', () => {
+    const p = onlyProblem(https({ settings: { enableInference: true } }));
+    expect(p.field).toBe('inferenceRouterServiceType');
+    expect(p.message).toBe('is required when enableInference is true');
+    expect(p.fix).toMatch(/LoadBalancer, NodePort, ClusterIP/);
+  });
+
+  test('fails if an internal load balancer is combined with NodePort', () => {
+    const p = onlyProblem(https({ settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.NODE_PORT, internalLoadBalancerProvider: InternalLoadBalancerProvider.AZURE } }));
+    expect(p.field).toBe('internalLoadBalancerProvider');
+    expect(p.value).toBe('azure');
+    expect(p.message).toMatch(/cannot be combined with inferenceRouterServiceType NodePort/);
+  });
+
+  test('fails if an internal load balancer is asked for on Arc', () => {
+    const p = onlyProblem(https({
+      settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER, internalLoadBalancerProvider: InternalLoadBalancerProvider.AZURE },
+      cluster: { type: ClusterType.ARC },
+    }));
+    expect(p.message).toMatch(/supported on AKS only/);
+  });
+
+  test('fails if inference has neither TLS nor an explicit opt-in to HTTP, with the CLI\'s advice', () => {
+    const p = onlyProblem(https({ tls: undefined }));
+    expect(p.field).toBe('tls');
+    expect(p.message).toMatch(/either provide sslCertPemFile and sslKeyPemFile .* or sslSecret/);
+    expect(p.fix).toMatch(/explicitly set insecure: true \(allowInsecureConnections=True\)/);
+  });
+
+  test('fails if no TLS source is given', () => {
+    const p = onlyProblem(https({ tls: { cname: 'ml.example.com' } }));
+    expect(p.message).toBe('HTTPS needs a TLS source and none is given');
+  });
+
+  test('fails if both sslSecret and PEM are given', () => {
+    const p = onlyProblem(https({ tls: { cname: 'ml.example.com', sslSecret: 's', pem: { certificatePem: 'c', privateKeyPem: 'k' } } }));
+    expect(p.message).toMatch(/both sslSecret and the PEM settings are given/);
+    expect(p.fix).toMatch(/exactly one/);
+  });
+
+  test('fails if TLS has no sslCname', () => {
+    const p = onlyProblem(https({ tls: { cname: '', sslSecret: 'azureml-fe-tls' } }));
+    expect(p.field).toBe('sslCname');
+    expect(p.message).toMatch(/please specify sslCname/);
+  });
+
+  test('fails if sslCname is not a plain host name', () => {
+    const problems = checkExtensionInput(https({ tls: { cname: 'https://ml.example.com/', sslSecret: 'azureml-fe-tls' } }));
+    expect(problems.length).toBeGreaterThanOrEqual(1);
+    expect(problems[0].field).toBe('sslCname');
+    expect(problems[0].message).toContain('https://ml.example.com/');
+  });
+
+  test('fails if TLS material comes with allowInsecureConnections, saying the CLI would ignore it', () => {
+    const p = onlyProblem(https({ settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER, allowInsecureConnections: true } }));
+    expect(p.field).toBe('allowInsecureConnections');
+    expect(p.message).toMatch(/the az CLI would silently ignore the certificate and serve plain HTTP \(this tool is stricter/);
+  });
+
+  test('fails if TLS is given without inference', () => {
+    const p = onlyProblem(https({ settings: { enableTraining: true } }));
+    expect(p.field).toBe('tls');
+    expect(p.message).toMatch(/only when enableInference is true/);
+  });
+
+  test('fails if the Secret name is not DNS-1123', () => {
+    const p = onlyProblem(https({ tls: { cname: 'ml.example.com', sslSecret: 'AzureML_TLS' } }));
+    expect(p.field).toBe('sslSecret');
+    expect(p.value).toBe('AzureML_TLS');
+    expect(p.message).toMatch(/DNS-1123 subdomain/);
+  });
+
+  test('fails if inferenceRouterHA is true on a cluster under 3 nodes', () => {
+    const p = onlyProblem(https({
+      settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER, inferenceRouterHA: true },
+      cluster: { type: ClusterType.AKS, nodeCount: 2 },
+    }));
+    expect(p.field).toBe('inferenceRouterHA');
+    expect(p.message).toBe('is true but the cluster has 2 node(s): three azureml-fe replicas need at least 3 nodes');
+  });
+
+  test('accepts inferenceRouterHA unset on a small cluster (derived as the CLI does)', () => {
+    expect(checkExtensionInput(https({ cluster: { type: ClusterType.AKS, nodeCount: 1 } }))).toEqual([]);
+  });
+
+  test('fails if a key is in both settings and protected settings', () => {
+    const p = onlyProblem(https({
+      settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER, additionalSettings: { 'foo.bar': 'a' }, additionalProtectedSettings: { 'foo.bar': 'b' } },
+    }));
+    expect(p.field).toBe('additionalProtectedSettings.foo.bar');
+    expect(p.message).toMatch(/appears in both the settings and the protected settings/);
+  });
+
+  test('fails if a pass-through key shadows a typed or TLS key', () => {
+    const problems = checkExtensionInput(https({
+      settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER, additionalSettings: { inferenceRouterHA: 'False', sslSecret: 'x', 'nodeSelector.a': 'b' } },
+    }));
+    expect(problems.map((p) => p.message)).toEqual([
+      'is a typed setting and may not be passed through',
+      'is set from the TLS input or derived as the az CLI does, and may not be passed through',
+      'is a node selector',
+    ]);
+  });
+
+  test('fails if a pass-through value is empty', () => {
+    const p = onlyProblem(https({ settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER, additionalSettings: { 'x.y': '' } } }));
+    expect(p.message).toMatch(/non-empty string/);
+  });
+
+  test('fails if a node selector label is invalid', () => {
+    const problems = checkExtensionInput(https({ settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER, nodeSelector: { 'bad key!': 'ok', 'pool': 'bad value!' } } }));
+    expect(problems.map((p) => p.field)).toEqual(['nodeSelector.bad key!', 'nodeSelector.pool']);
+    expect(problems[0].message).toMatch(/label key/);
+    expect(problems[1].message).toMatch(/label value/);
+  });
+
+  test('reports every broken rule at once', () => {
+    const problems = checkExtensionInput({ settings: { enableInference: true, internalLoadBalancerProvider: InternalLoadBalancerProvider.AZURE, inferenceRouterHA: true }, cluster: { type: ClusterType.ARC, nodeCount: 1 } });
+    expect(problems.map((p) => p.field)).toEqual(['inferenceRouterServiceType', 'internalLoadBalancerProvider', 'tls', 'inferenceRouterHA']);
+  });
+
+  test('buildExtensionModel throws one ValidationError listing every problem', () => {
+    expect(() => buildExtensionModel({ settings: {} })).toThrow(ValidationError);
+    expect(() => buildExtensionModel({ settings: {} })).toThrow(/enableInference: neither enableInference nor enableTraining is true/);
+  });
+});
