@@ -1,5 +1,5 @@
 import { Finding, Severity } from './certificate/findings';
-import { ResolvedTlsCertificate, TlsCertificate } from './certificate/source';
+import { ResolvedTlsCertificate, TlsCertificate, TlsCertificateSourceKind } from './certificate/source';
 import { TlsReport, validateTlsMaterial } from './certificate/validate';
 import { Problem, ValidationError } from './problems';
 import { ClusterIdentity, ExtensionSettings } from './settings/model';
@@ -140,6 +140,14 @@ function computePlan(props: AzureMlExtensionProps): ExtensionPlan {
   if (tls) {
     const delivery = tls.delivery ?? TlsDelivery.SECRET;
     resolved = tls.certificate.resolve({ cname: tls.cname.toLowerCase(), now, stateDir: props.stateDir });
+    if (props.production && resolved.kind === TlsCertificateSourceKind.SELF_SIGNED) {
+      problems.push({
+        field: 'tls.certificate',
+        message: 'a self-signed development certificate is refused in a production environment (the doc allows self-signed certificates for development only)',
+        value: 'selfSigned',
+        fix: 'give the certificate from your CA (files or existingSecret), or set production: false for a development cluster',
+      });
+    }
     if (resolved.material) {
       const m = resolved.material;
       report = validateTlsMaterial({

@@ -67,7 +67,7 @@ const BASE64_LINE = /^[A-Za-z0-9+/=]+$/;
 const BASE64_BODY = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** The kind of a block from its label and headers. */
-export function pemKindOf(label: string, headers: Record<string, string>): PemKind {
+function pemKindOf(label: string, headers: Record<string, string>): PemKind {
   if (PRIVATE_KEY_LABELS.has(label)) {
     return /ENCRYPTED/i.test(headers['Proc-Type'] ?? '') ? PemKind.ENCRYPTED_PRIVATE_KEY : PemKind.PRIVATE_KEY;
   }
@@ -167,7 +167,7 @@ function position(b: Buffer, offset: number): { line: number; column: number } {
  * The length a DER TLV at the start of `der` declares for itself (header included), or undefined when the header is
  * not a definite-length one with a single-byte tag.
  */
-export function derDeclaredLength(der: Uint8Array): number | undefined {
+function derDeclaredLength(der: Uint8Array): number | undefined {
   if (der.length < 2 || (der[0] & 0x1f) === 0x1f) return undefined;
   const first = der[1];
   if (first < 0x80) return 2 + first;
@@ -217,7 +217,7 @@ function describeBinary(b: Buffer, role: Role, label: string): Finding | undefin
   } else {
     fix = role === 'certificate'
       ? 'give the PEM certificate chain (text starting with -----BEGIN CERTIFICATE-----), leaf first'
-      : 'give the unencrypted PEM private key (text starting with -----BEGIN PRIVATE KEY-----)';
+      : 'give the unencrypted PEM private key (a PEM "PRIVATE KEY" block)';
   }
   return {
     severity: Severity.ERROR,
@@ -329,7 +329,7 @@ function scanText(text: string, role: Role, label: string): PemScan {
       message: `${label} holds no PEM block (no -----BEGIN ...----- line)`,
       fix: role === 'certificate'
         ? 'give the PEM certificate chain: text starting with -----BEGIN CERTIFICATE-----, leaf first'
-        : 'give the unencrypted PEM private key: text starting with -----BEGIN PRIVATE KEY-----',
+        : 'give the unencrypted PEM private key: a PEM "PRIVATE KEY" block',
     });
   }
   return { blocks, findings };
@@ -416,7 +416,7 @@ function finishBlock(p: BlockParts): BlockResult {
 function expected(role: Role): string {
   return role === 'certificate'
     ? 'the PEM certificate chain (-----BEGIN CERTIFICATE----- blocks, leaf first)'
-    : 'the unencrypted PEM private key (-----BEGIN PRIVATE KEY-----)';
+    : 'the unencrypted PEM private key (a PEM "PRIVATE KEY" block)';
 }
 
 function empty(label: string, role: Role, what: string): Finding {

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createDevCa, issueDevCertificate } from './dev-ca';
+import { loadOrCreateDevCertificate } from './dev-store';
 
 /** The kinds of certificate source. Open for more (self-signed development certificates, external stores). */
 export enum TlsCertificateSourceKind {
@@ -9,6 +11,22 @@ export enum TlsCertificateSourceKind {
   PEM = 'pem',
   /** A Secret that already exists in the `azureml` namespace: no material passes through this tool. */
   EXISTING_SECRET = 'existingSecret',
+  /** A development certificate signed by a local development CA (development only). */
+  SELF_SIGNED = 'selfSigned',
+}
+
+/** Options for {@link TlsCertificate.selfSigned}. */
+export interface SelfSignedOptions {
+  /**
+   * Validity of the leaf in days.
+   * @default 90
+   */
+  readonly days?: number;
+  /**
+   * DNS names besides the cname for the SAN.
+   * @default - none
+   */
+  readonly extraNames?: string[];
 }
 
 /** What a source needs to know to produce material. */
@@ -40,6 +58,11 @@ export interface TlsMaterial {
    * @default - not from a file
    */
   readonly privateKeyFile?: string;
+  /**
+   * For a development certificate: the CA certificate file clients can trust (`curl --cacert`).
+   * @default - not a development certificate, or not persisted
+   */
+  readonly caFile?: string;
 }
 
 /** The outcome of resolving a source: material, or a reference to a Secret that holds it. */
@@ -84,6 +107,16 @@ export abstract class TlsCertificate {
    */
   public static fromExistingSecret(secretName: string): TlsCertificate {
     return new ExistingSecretCertificate(secretName);
+  }
+
+  /**
+   * A development certificate for the cname (plus `extraNames`), signed by a local development CA, the way mkcert
+   * does it: `cert.pem` is the leaf and the CA, and clients can trust the CA. Kept in the state folder (git-ignored)
+   * and reused until it nears expiry or its names change, so synth output stays byte-identical; without a state
+   * folder a new one is made on every resolve. Refused in production environments.
+   */
+  public static selfSigned(options: SelfSignedOptions = {}): TlsCertificate {
+    return new SelfSignedCertificate(options);
   }
 
   /** The kind of source. */
@@ -158,5 +191,35 @@ class ExistingSecretCertificate extends TlsCertificate {
 
   protected produce(): ResolvedTlsCertificate {
     return { kind: this.kind, existingSecretName: this.secretName };
+  }
+}
+
+class SelfSignedCertificate extends TlsCertificate {
+  public readonly kind = TlsCertificateSourceKind.SELF_SIGNED;
+  public readonly description: string;
+
+  constructor(private readonly options: SelfSignedOptions) {
+    super();
+    this.description = `development certificate (${options.days ?? 90} days)`;
+  }
+
+  protected produce(context: TlsCertificateResolveContext): ResolvedTlsCertificate {
+    const request = { cname: context.cname, extraNames: this.options.extraNames, days: this.options.days, now: context.now };
+    if (context.stateDir) {
+      const stored = loadOrCreateDevCertificate({ ...request, stateDir: context.stateDir });
+      return {
+        kind: this.kind,
+        material: {
+          certificatePem: stored.certificatePem,
+          privateKeyPem: stored.privateKeyPem,
+          certificateFile: stored.certificateFile,
+          privateKeyFile: stored.privateKeyFile,
+          caFile: stored.caFile,
+        },
+      };
+    }
+    const ca = createDevCa({ now: context.now });
+    const leaf = issueDevCertificate(ca, request);
+    return { kind: this.kind, material: { certificatePem: leaf.certificatePem, privateKeyPem: leaf.privateKeyPem } };
   }
 }

@@ -3,7 +3,6 @@ import { Finding, Severity } from './findings';
 import {
   CertificateFacts,
   commonNameOf,
-  EXTENDED_KEY_USAGE_NAMES,
   inspectCertificate,
   inspectKey,
   isWeakSignatureAlgorithm,
@@ -67,6 +66,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
 const MIN_RSA_BITS = 2048;
+/** Extended key usage OIDs with names, for messages. */
+const EXTENDED_KEY_USAGE_NAMES: Record<string, string> = {
+  '2.5.29.37.0': 'anyExtendedKeyUsage',
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+};
 const KEY_TYPE_WORDS: Record<KeyType, string> = {
   [KeyType.RSA]: 'an RSA key',
   [KeyType.EC]: 'an ECDSA key',
@@ -331,7 +340,7 @@ function readKeys(content: Buffer | string, label: string, findings: Finding[]):
       severity: Severity.ERROR,
       code: 'key-missing',
       message: `${label} holds no private key (found ${scan.blocks.map((b) => b.label).join(', ') || 'no PEM block'})`,
-      fix: 'give the unencrypted private key of the leaf certificate (-----BEGIN PRIVATE KEY-----)',
+      fix: 'give the unencrypted private key of the leaf certificate (a PEM "PRIVATE KEY" block)',
     });
   }
   const parsed: ParsedKey[] = [];
@@ -381,13 +390,13 @@ function unexpectedInKeyFile(block: PemBlock, label: string): Finding {
   const [what, fix] = ((): [string, string] => {
     switch (block.kind) {
       case PemKind.CERTIFICATE:
-        return ['a certificate where the private key belongs', 'give the private key file (-----BEGIN PRIVATE KEY-----) as the key, and certificates only in the certificate file'];
+        return ['a certificate where the private key belongs', 'give the private key file (a PEM "PRIVATE KEY" block) as the key, and certificates only in the certificate file'];
       case PemKind.CSR:
         return ['a certificate signing request, not a private key', 'give the private key the CSR was created with'];
       case PemKind.PUBLIC_KEY:
-        return ['a public key, not the private key', 'give the private key (-----BEGIN PRIVATE KEY-----)'];
+        return ['a public key, not the private key', 'give the private key (a PEM "PRIVATE KEY" block)'];
       default:
-        return [`a ${block.label} block, not a private key`, 'give the unencrypted PEM private key (-----BEGIN PRIVATE KEY-----), and nothing else, as the key file'];
+        return [`a ${block.label} block, not a private key`, 'give the unencrypted PEM private key (a PEM "PRIVATE KEY" block), and nothing else, as the key file'];
     }
   })();
   return { severity: Severity.ERROR, code: 'unexpected-pem-block', message: `${label} holds ${what} (${at})`, fix };

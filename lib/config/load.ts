@@ -156,6 +156,8 @@ function convertEnvironment(env: RawMap, where: string, baseDir: string, options
         }
       }
       certificate = TlsCertificate.fromPemFiles(certFile, keyFile);
+    } else if (isMap(cert.selfSigned)) {
+      certificate = TlsCertificate.selfSigned({ days: cert.selfSigned.days as number | undefined, extraNames: cert.selfSigned.extraNames as string[] | undefined });
     } else {
       certificate = TlsCertificate.fromExistingSecret(cert.existingSecret as string);
     }

@@ -46,8 +46,8 @@ export const CLUSTER_SHAPE: Shape = {
 /** The `tls.certificate` block: exactly one source. */
 export const CERTIFICATE_SHAPE: Shape = {
   kind: 'object',
-  description: 'Where the certificate comes from: exactly one of files or existingSecret.',
-  exactlyOne: ['files', 'existingSecret'],
+  description: 'Where the certificate comes from: exactly one of files, existingSecret or selfSigned.',
+  exactlyOne: ['files', 'existingSecret', 'selfSigned'],
   properties: {
     files: {
       kind: 'object',
@@ -59,6 +59,14 @@ export const CERTIFICATE_SHAPE: Shape = {
       },
     },
     existingSecret: str('Name of a Secret that already exists in namespace azureml (cert.pem, key.pem).', { nonEmpty: true }),
+    selfSigned: {
+      kind: 'object',
+      description: 'A development certificate signed by a local development CA, kept in .azureml-tls/ beside the config and reused (refused in production).',
+      properties: {
+        days: { kind: 'integer', minimum: 1, description: 'Validity of the leaf in days (default 90).' },
+        extraNames: { kind: 'array', description: 'DNS names besides the cname for the SAN.', items: str('A DNS name.', { nonEmpty: true }) },
+      },
+    },
   },
 };
 

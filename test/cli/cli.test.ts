@@ -34,7 +34,15 @@ function tree(dir: string): { [file: string]: { content: string; mode: number } 
   return out;
 }
 
-const keyBodyLines = fs.readFileSync(KEY, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
+const bodyLines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
+const keyBodyLines = bodyLines(KEY);
+
+/** A temp folder holding a copy of the embedded default config, so its generated state stays out of the repository. */
+function defaultConfigCopy(): string {
+  const dir = tmp();
+  fs.copyFileSync(path.join(ROOT, 'azureml-tls.yaml'), path.join(dir, 'azureml-tls.yaml'));
+  return dir;
+}
 
 beforeAll(() => {
   if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` (npm test does)`);
@@ -42,8 +50,9 @@ beforeAll(() => {
 
 describe('azureml-tls synth', () => {
   test('synthesizes the default config: manifests, values, settings, protected settings and az scripts', () => {
-    const out = path.join(tmp(), 'dist');
-    const r = run(['synth', '--out', out]);
+    const dir = defaultConfigCopy();
+    const out = path.join(dir, 'dist');
+    const r = run(['synth', '--out', out], { cwd: dir });
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const files = tree(out);
@@ -60,25 +69,41 @@ describe('azureml-tls synth', () => {
     const manifests = Object.entries(files).filter(([f]) => f.endsWith('.k8s.yaml')).flatMap(([, v]) => parseAllDocuments(v.content).map((d) => d.toJS()).filter(Boolean));
     expect(manifests.map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)).toEqual(['Secret/azureml/azureml-fe-tls']);
     for (const m of manifests) expect(k8sSchemaErrors(m)).toEqual([]);
-    // Key material only in the Secret (base64), nowhere else.
-    for (const [f, { content }] of Object.entries(files)) {
-      for (const line of keyBodyLines) expect(`${f}: ${content.includes(line)}`).toBe(`${f}: false`);
-      if (f !== 'dev.k8s.yaml') expect(content).not.toContain(Buffer.from(fs.readFileSync(KEY)).toString('base64').slice(0, 60));
+    // The generated development keys: mode 0600, and only in the Secret (base64), nowhere else.
+    const devKeys = ['ml.dev.example.com', 'ml.edge.example.com'].map((n) => path.join(dir, '.azureml-tls', 'dev-certs', n, 'key.pem'));
+    for (const key of devKeys) {
+      expect(fs.statSync(key).mode & 0o777).toBe(0o600);
+      for (const [f, { content }] of Object.entries(files)) {
+        for (const line of bodyLines(key)) expect(`${f}: ${content.includes(line)}`).toBe(`${f}: false`);
+        if (f !== 'dev.k8s.yaml') expect(content).not.toContain(fs.readFileSync(key).toString('base64').slice(0, 60));
+      }
     }
+    expect(files['dev.k8s.yaml'].content).toContain(fs.readFileSync(devKeys[0]).toString('base64'));
     // PEM mode passes paths, relative to the environment folder.
     expect(JSON.parse(files['edge/protected-settings.json'].content)).toEqual({
-      sslCertPemFile: path.relative(path.join(out, 'edge'), CERT),
-      sslKeyPemFile: path.relative(path.join(out, 'edge'), KEY),
+      sslCertPemFile: '../../.azureml-tls/dev-certs/ml.edge.example.com/cert.pem',
+      sslKeyPemFile: '../../.azureml-tls/dev-certs/ml.edge.example.com/key.pem',
     });
     expect(r.out).toContain(`wrote ${out}/dev.k8s.yaml`);
   });
 
-  test('is byte-identical when run twice', () => {
-    const out = path.join(tmp(), 'dist');
-    expect(run(['synth', '--out', out]).code).toBe(0);
+  test('is byte-identical when run twice (the development certificates are kept and reused)', () => {
+    const dir = defaultConfigCopy();
+    const out = path.join(dir, 'dist');
+    expect(run(['synth', '--out', out], { cwd: dir }).code).toBe(0);
     const first = tree(out);
-    expect(run(['synth', '--out', out]).code).toBe(0);
+    expect(run(['synth', '--out', out], { cwd: dir }).code).toBe(0);
     expect(tree(out)).toEqual(first);
+  });
+
+  test('synthesizes the bring-your-own-certificate example', () => {
+    const out = path.join(tmp(), 'dist');
+    const r = run(['synth', '--config', path.join(ROOT, 'examples', 'byo-certificate.yaml'), '--out', out]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const [secret] = parseAllDocuments(fs.readFileSync(path.join(out, 'prod.k8s.yaml'), 'utf8')).map((d) => d.toJS());
+    expect(Buffer.from(secret.data['cert.pem'], 'base64')).toEqual(fs.readFileSync(CERT));
+    expect(k8sSchemaErrors(secret)).toEqual([]);
   });
 
   test('synthesizes any valid config given by flag or environment variable', () => {
@@ -109,7 +134,7 @@ describe('azureml-tls synth', () => {
   test('reports every problem of every environment, exits 1 and leaves the previous output untouched', () => {
     const dir = tmp();
     const out = path.join(dir, 'dist');
-    expect(run(['synth', '--out', out]).code).toBe(0);
+    expect(run(['synth', '--config', path.join(ROOT, 'examples', 'byo-certificate.yaml'), '--out', out]).code).toBe(0);
     const before = tree(out);
     const config = path.join(dir, 'bad.yaml');
     fs.writeFileSync(config, [
@@ -133,14 +158,15 @@ describe('azureml-tls synth', () => {
   });
 
   test('writes protected values only on opt-in, mode 0600, in a self-ignoring folder', () => {
-    const dir = tmp();
-    for (const f of ['azureml-tls.yaml']) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-    fs.cpSync(path.join(ROOT, 'examples'), path.join(dir, 'examples'), { recursive: true });
+    const dir = defaultConfigCopy();
+    expect(run(['synth', '--out', path.join(dir, 'dist')], { cwd: dir }).code).toBe(0);
+    expect(fs.existsSync(path.join(dir, '.azureml-tls', 'protected'))).toBe(false);
     const r = run(['synth', '--out', path.join(dir, 'dist'), '--write-protected-values'], { cwd: dir });
     expect(r.code).toBe(0);
     const file = path.join(dir, '.azureml-tls', 'protected', 'edge.protected-settings.json');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(fs.readFileSync(file, 'utf8'))['scoringFe.sslKey']).toBe(fs.readFileSync(KEY).toString('base64'));
+    const edgeKey = path.join(dir, '.azureml-tls', 'dev-certs', 'ml.edge.example.com', 'key.pem');
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))['scoringFe.sslKey']).toBe(fs.readFileSync(edgeKey).toString('base64'));
     expect(fs.readFileSync(path.join(dir, '.azureml-tls', 'protected', '.gitignore'), 'utf8')).toBe('*\n');
   });
 

@@ -25,7 +25,7 @@ describe('config loader', () => {
     const config = loadConfig(path.join(ROOT, 'azureml-tls.yaml'));
     expect(config.environments.map((e) => e.name)).toEqual(['dev', 'staging', 'edge', 'poc']);
     const dev = config.environments[0].props;
-    expect(dev.tls?.certificate.kind).toBe(TlsCertificateSourceKind.PEM_FILES);
+    expect(dev.tls?.certificate.kind).toBe(TlsCertificateSourceKind.SELF_SIGNED);
     expect(dev.settings.inferenceRouterServiceType).toBe(InferenceRouterServiceType.LOAD_BALANCER);
     expect(config.environments[3].props.settings.allowInsecureConnections).toBe(true);
   });
