@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// `azureml-tls`: the command-line entry point. Argument parsing only; the work is in commands.ts.
+// `azureml-tls`: the command-line entry point. Argument parsing only; the work is in the command modules.
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { CommandIo, runCheckCommand, runSynthCommand } from './commands';
+import { runCheckCommand } from './check';
+import { CommandIo, runSynthCommand } from './commands';
+import { runDevCertCommand } from './dev-cert';
 
 const USAGE = `Usage: azureml-tls <command> [options]
 
 Commands:
-  synth   Write manifests, Helm values, settings and az scripts for every environment of the config.
-  check   Say whether a certificate and key pair is usable by azureml-fe.
+  synth      Write manifests, Helm values, settings and az scripts for every environment of the config.
+  check      Report on a certificate and key (files or a Secret manifest) and say whether azureml-fe can use them.
+  dev-cert   Write a development certificate signed by a local development CA (development only).
 
 Run 'azureml-tls <command> --help' for a command's options.`;
 
@@ -17,23 +20,41 @@ const SYNTH_USAGE = `Usage: azureml-tls synth [--config FILE] [--out DIR] [--wri
   --out DIR                  output root, replaced atomically (default: dist)
   --write-protected-values   also write the protected settings with their values (PEM base64 included) to
                              .azureml-tls/protected/<env>.protected-settings.json beside the config (mode 0600, git-ignored)
-  --at DATE                  check certificates at this time instead of now (ISO 8601)
+  --at DATE                  check (and date new development) certificates at this time instead of now (ISO 8601)
   -h, --help                 show this help
 
-Exit codes: 0 written, 1 invalid input (nothing written), 2 usage error.`;
+Exit codes: 0 written, 1 invalid input (nothing written), 2 unknown or missing flags.`;
 
-const CHECK_USAGE = `Usage: azureml-tls check --cert FILE --key FILE [--cname NAME] [--at ISO-DATE]
+const CHECK_USAGE = `Usage: azureml-tls check (--cert FILE --key FILE | --secret FILE|-) [--cname NAME] [--at ISO-DATE] [--strict] [--json]
 
   --cert FILE     cert.pem: the full chain, leaf first
   --key FILE      key.pem: the unencrypted private key
+  --secret FILE   a Secret manifest instead (- reads standard input):
+                  kubectl get secret -n azureml NAME -o yaml | azureml-tls check --secret - --cname NAME
   --cname NAME    the sslCname clients call; must be covered by a DNS SAN of the leaf
   --at DATE       evaluate validity at this time instead of now (ISO 8601)
+  --strict        count warnings as errors
+  --json          print one JSON document (for CI)
   -h, --help      show this help
 
-Errors are printed one per line starting 'error:'. Key material is never printed.
+Prints the chain (subject, SANs, issuer, key, validity, SHA-256 fingerprint), then one 'error:' or 'warning:' line
+per finding. Key material is never printed.
 Exit codes: 0 usable, 1 any error, 2 unknown or missing flags.`;
 
-type Values = { [key: string]: string | boolean | undefined };
+const DEV_CERT_USAGE = `Usage: azureml-tls dev-cert --cname NAME --out DIR [--days N] [--name EXTRA]... [--state DIR] [--at ISO-DATE]
+
+  --cname NAME   the sslCname: first DNS name of the certificate
+  --out DIR      writes DIR/cert.pem (leaf + CA), DIR/key.pem (mode 0600), DIR/ca.pem (trust this in clients)
+  --days N       validity of the leaf in days (default 90)
+  --name EXTRA   another DNS name for the certificate (repeatable)
+  --state DIR    where the development CA is kept and reused (default .azureml-tls, git-ignored)
+  --at DATE      start of validity instead of now (ISO 8601)
+  -h, --help     show this help
+
+Development only: production environments refuse self-signed certificates.
+Exit codes: 0 written, 1 invalid value, 2 unknown or missing flags.`;
+
+type Values = { [key: string]: string | boolean | string[] | undefined };
 
 /** Parses `argv` strictly; on a usage error prints it and returns undefined. */
 function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>, usage: string, io: CommandIo): Values | undefined {
@@ -46,16 +67,27 @@ function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>,
   }
 }
 
+/** Reports missing required flags (exit 2); returns true when all are there. */
+function required(v: Values, flags: string[], usage: string, io: CommandIo): boolean {
+  const missing = flags.filter((k) => typeof v[k] !== 'string' || v[k] === '');
+  if (missing.length === 0) return true;
+  io.err(`error: missing ${missing.map((m) => `--${m}`).join(' and ')}`);
+  io.err(usage);
+  return false;
+}
+
 /** `--at`: undefined when absent, null (after printing why) when not a date. */
-function parseAt(at: string | boolean | undefined, io: CommandIo): Date | undefined | null {
+function parseAt(at: Values[string], io: CommandIo): Date | undefined | null {
   if (at === undefined) return undefined;
   const now = new Date(String(at));
   if (Number.isNaN(now.getTime())) {
-    io.err(`error: --at ${JSON.stringify(at)} is not a date; use ISO 8601, e.g. 2027-01-01T00:00:00Z`);
+    io.err(`error: --at ${JSON.stringify(at)} is not a date (fix: use ISO 8601, e.g. 2027-01-01T00:00:00Z)`);
     return null;
   }
   return now;
 }
+
+const str = (v: Values[string]) => (typeof v === 'string' ? v : undefined);
 
 /** Runs the CLI on `argv` (without node and script); returns the exit code. */
 export function main(argv: string[], io: CommandIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }): number {
@@ -66,22 +98,40 @@ export function main(argv: string[], io: CommandIo = { out: (l) => process.stdou
       if (!v) return 2;
       if (v.help) { io.out(SYNTH_USAGE); return 0; }
       const now = parseAt(v.at, io);
-      if (now === null) return 2;
-      return runSynthCommand({ config: v.config as string | undefined, outDir: (v.out as string | undefined) ?? 'dist', writeProtectedValues: v['write-protected-values'] === true, now }, io);
+      if (now === null) return 1;
+      return runSynthCommand({ config: str(v.config), outDir: str(v.out) ?? 'dist', writeProtectedValues: v['write-protected-values'] === true, now }, io);
     }
     case 'check': {
-      const v = parse(rest, { cert: { type: 'string' }, key: { type: 'string' }, cname: { type: 'string' }, at: { type: 'string' } }, CHECK_USAGE, io);
+      const v = parse(rest, {
+        cert: { type: 'string' }, key: { type: 'string' }, secret: { type: 'string' }, cname: { type: 'string' },
+        at: { type: 'string' }, strict: { type: 'boolean' }, json: { type: 'boolean' },
+      }, CHECK_USAGE, io);
       if (!v) return 2;
       if (v.help) { io.out(CHECK_USAGE); return 0; }
-      const missing = ['cert', 'key'].filter((k) => typeof v[k] !== 'string' || v[k] === '');
-      if (missing.length > 0) {
-        io.err(`error: missing ${missing.map((m) => `--${m}`).join(' and ')}`);
+      if (v.secret !== undefined && (v.cert !== undefined || v.key !== undefined)) {
+        io.err('error: give either --secret or --cert and --key, not both');
         io.err(CHECK_USAGE);
         return 2;
       }
+      if (v.secret === undefined && !required(v, ['cert', 'key'], CHECK_USAGE, io)) return 2;
       const now = parseAt(v.at, io);
-      if (now === null) return 2;
-      return runCheckCommand({ cert: v.cert as string, key: v.key as string, cname: v.cname as string | undefined, now }, io);
+      if (now === null) return 1;
+      return runCheckCommand({ cert: str(v.cert), key: str(v.key), secret: str(v.secret), cname: str(v.cname), now, strict: v.strict === true, json: v.json === true }, io);
+    }
+    case 'dev-cert': {
+      const v = parse(rest, {
+        cname: { type: 'string' }, out: { type: 'string' }, days: { type: 'string' }, name: { type: 'string', multiple: true },
+        state: { type: 'string' }, at: { type: 'string' },
+      }, DEV_CERT_USAGE, io);
+      if (!v) return 2;
+      if (v.help) { io.out(DEV_CERT_USAGE); return 0; }
+      if (!required(v, ['cname', 'out'], DEV_CERT_USAGE, io)) return 2;
+      const now = parseAt(v.at, io);
+      if (now === null) return 1;
+      return runDevCertCommand({
+        cname: str(v.cname) ?? '', outDir: str(v.out) ?? '', days: v.days === undefined ? undefined : Number(v.days),
+        extraNames: Array.isArray(v.name) ? v.name : undefined, stateDir: str(v.state), now,
+      }, io);
     }
     case undefined:
     case '-h':

@@ -1,6 +1,3 @@
-import { formatFinding, hasErrors, Severity } from '../certificate/findings';
-import { validateTlsMaterial } from '../certificate/validate';
-import { readPemFile } from '../certificate/read';
 import { resolveConfigPath } from '../config/load';
 import { formatProblem, ValidationError } from '../problems';
 import { synthesize } from '../synth';
@@ -51,35 +48,3 @@ export function runSynthCommand(options: SynthCommandOptions, io: CommandIo = de
   }
 }
 
-/** Options of `check`. */
-export interface CheckCommandOptions {
-  /** The certificate file (chain, leaf first). */
-  readonly cert: string;
-  /** The key file. */
-  readonly key: string;
-  /** @default - names are not checked */
-  readonly cname?: string;
-  /** @default - the current time */
-  readonly now?: Date;
-}
-
-/** Runs check; returns 0 when the pair is usable, 1 when any finding is an error. Never prints key material. */
-export function runCheckCommand(options: CheckCommandOptions, io: CommandIo = defaultIo): number {
-  const cert = readPemFile(options.cert, 'certificate');
-  const key = readPemFile(options.key, 'key');
-  const readFindings = [...cert.findings, ...key.findings];
-  const findings = readFindings.length > 0 || !cert.bytes || !key.bytes
-    ? readFindings
-    : validateTlsMaterial({
-      certificate: cert.bytes,
-      privateKey: key.bytes,
-      cname: options.cname,
-      now: options.now ?? new Date(),
-      certificateLabel: options.cert,
-      keyLabel: options.key,
-    }).findings;
-  for (const f of findings) (f.severity === Severity.ERROR ? io.err : io.out)(formatFinding(f));
-  if (hasErrors(findings)) return 1;
-  io.out(`ok: ${options.cert} and ${options.key} are usable${options.cname ? ` for ${options.cname.toLowerCase()}` : ''}`);
-  return 0;
-}

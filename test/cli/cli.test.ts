@@ -15,7 +15,7 @@ const KEY = path.join(ROOT, 'examples', 'certs', 'example-only.key.pem');
 const AT = ['--at', '2027-06-01T00:00:00Z'];
 
 function run(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const withAt = (args[0] === 'synth' || args[0] === 'check') && !args.includes('--help') && !args.includes('--at') ? [...args, ...AT] : args;
+  const withAt = (args[0] === 'synth' || args[0] === 'check' || args[0] === 'dev-cert') && !args.includes('--help') && !args.includes('--at') ? [...args, ...AT] : args;
   const r = spawnSync(process.execPath, [BIN, ...withAt], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -182,29 +182,35 @@ describe('azureml-tls synth', () => {
 });
 
 describe('azureml-tls check', () => {
-  test('says a good pair is usable', () => {
+  test('reports the chain and says a good pair is usable', () => {
     const r = run(['check', '--cert', CERT, '--key', KEY, '--cname', 'ML.dev.example.com']);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('ok: ');
-    expect(r.out).toContain('usable for ml.dev.example.com');
+    expect(r.out).toContain('certificate 1 (leaf): O=cdk8s-azureml-tls EXAMPLE ONLY, CN=ml.dev.example.com');
+    expect(r.out).toContain('  subjectAltName: DNS:ml.dev.example.com, DNS:ml.edge.example.com');
+    expect(r.out).toContain('  key: RSA 2048 bits; signature: sha256WithRSAEncryption');
+    expect(r.out).toMatch(/ {2}valid: 2026-11-29T04:47:41.000Z to 2126-11-05T04:47:41.000Z \(36316 days left\)/);
+    expect(r.out).toMatch(/ {2}sha256 fingerprint: ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+    expect(r.out).toContain('certificate 2 (root): ');
+    expect(r.out).toContain('ok: usable for ml.dev.example.com (0 error(s), 0 warning(s)) at 2027-06-01T00:00:00.000Z');
   });
 
   test('fails with error lines for a name the certificate does not cover', () => {
     const r = run(['check', '--cert', CERT, '--key', KEY, '--cname', 'other.example.org']);
     expect(r.code).toBe(1);
-    expect(r.err.split('\n').filter(Boolean).every((l) => l.startsWith('error:'))).toBe(true);
+    expect(r.out).toMatch(/^error: .*does not cover sslCname other\.example\.org/m);
+    expect(r.out).toMatch(/^not usable: 1 error\(s\), 0 warning\(s\)$/m);
   });
 
   test('fails with exit 1 for a bad --cname value', () => {
     const r = run(['check', '--cert', CERT, '--key', KEY, '--cname', 'https://ml.dev.example.com:443/x']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^error: /);
+    expect(r.out).toMatch(/^error: sslCname "https:\/\/ml.dev.example.com:443\/x" is not a plain host name/m);
   });
 
   test('fails with exit 1 for a missing file, and never prints key material', () => {
     const r = run(['check', '--cert', path.join(ROOT, 'nope.pem'), '--key', KEY]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('nope.pem');
+    expect(r.out).toContain(`error: certificate file ${path.join(ROOT, 'nope.pem')} does not exist`);
     for (const line of keyBodyLines) expect(r.err + r.out).not.toContain(line);
   });
 
@@ -218,14 +224,111 @@ describe('azureml-tls check', () => {
     }
     const r = run(['check', '--cert', CERT, '--key', other]);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^error: .*does not belong to the leaf certificate/m);
+    expect(r.out).toMatch(/^error: .*does not belong to the leaf certificate/m);
   });
 
-  test('exits 2 for missing or unknown flags', () => {
+  test('--at evaluates at another time: the example certificate is not yet valid in 2020', () => {
+    const r = run(['check', '--cert', CERT, '--key', KEY, '--at', '2020-01-01T00:00:00Z']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^error: .*is not valid before 2026-11-29T04:47:41Z/m);
+  });
+
+  test('--strict counts warnings as errors', () => {
+    const fixtures = path.join(ROOT, 'test', 'fixtures', 'certs');
+    const args = ['check', '--cert', path.join(fixtures, 'ecdsa-p256-chain.pem'), '--key', path.join(fixtures, 'ecdsa-p256.key'), '--at', '2026-06-01T00:00:00Z'];
+    const lenient = run(args);
+    expect(lenient.code).toBe(0);
+    expect(lenient.out).toMatch(/^warning: .*azureml-fe documents and tests RSA keys only/m);
+    const strict = run([...args, '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.out).toContain('(--strict counts warnings as errors)');
+  });
+
+  test('--json prints one document for CI', () => {
+    const r = run(['check', '--cert', CERT, '--key', KEY, '--cname', 'other.example.org', '--json']);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ usable: false, errors: 1, warnings: 0, cname: 'other.example.org', at: '2027-06-01T00:00:00.000Z' });
+    expect(doc.chain[0]).toMatchObject({ dnsNames: ['ml.dev.example.com', 'ml.edge.example.com'], keyType: 'rsa', keySize: 2048, daysLeft: 36316 });
+    expect(doc.findings.map((f: { code: string }) => f.code)).toEqual(['cname-not-covered']);
+    expect(doc.privateKey).toEqual({ keyType: 'rsa', keySize: 2048 });
+  });
+
+  describe('--secret reads a Secret manifest, as kubectl get secret -o yaml prints it', () => {
+    const secret = (over: { [k: string]: unknown } = {}, data: { [k: string]: string } = { 'cert.pem': fs.readFileSync(CERT).toString('base64'), 'key.pem': fs.readFileSync(KEY).toString('base64') }) =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'azureml-fe-tls', namespace: 'azureml' }, type: 'Opaque', data, ...over });
+    const check = (manifest: string, extra: string[] = []) => {
+      const dir = tmp();
+      fs.writeFileSync(path.join(dir, 's.yaml'), manifest);
+      return run(['check', '--secret', path.join(dir, 's.yaml'), '--cname', 'ml.dev.example.com', ...extra]);
+    };
+
+    test('accepts the synthesized Secret from standard input', () => {
+      const out = path.join(tmp(), 'dist');
+      expect(run(['synth', '--config', path.join(ROOT, 'examples', 'byo-certificate.yaml'), '--out', out]).code).toBe(0);
+      const r = spawnSync(process.execPath, [BIN, 'check', '--secret', '-', '--cname', 'ml.dev.example.com', ...AT], { input: fs.readFileSync(path.join(out, 'prod.k8s.yaml')), encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('key: RSA 2048 bits (Secret azureml/azureml-fe-tls key.pem)');
+    });
+
+    test('fails if the Secret uses the kubernetes.io/tls keys, saying azureml-fe reads cert.pem and key.pem', () => {
+      const r = check(secret({ type: 'kubernetes.io/tls' }, { 'tls.crt': 'QQ==', 'tls.key': 'QQ==' }));
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('error: Secret azureml/azureml-fe-tls has no cert.pem (keys: tls.crt, tls.key); tls.crt is the kubernetes.io/tls name (cert-manager writes it), but azureml-fe reads cert.pem');
+      expect(r.out).toContain('warning: Secret azureml/azureml-fe-tls has type kubernetes.io/tls; the documented type is Opaque');
+    });
+
+    test('fails if the Secret is not in namespace azureml', () => {
+      const r = check(secret({ metadata: { name: 'x', namespace: 'default' } }));
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('error: Secret default/x is in namespace default, but azureml-fe reads its TLS Secret from namespace azureml only');
+    });
+
+    test('fails if the input is not one Secret', () => {
+      const r = check('apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n');
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(/holds 0 Secret objects \(kinds found: ConfigMap\)/);
+    });
+
+    test('exits 2 when --secret is combined with --cert', () => {
+      expect(run(['check', '--secret', '-', '--cert', CERT]).code).toBe(2);
+    });
+  });
+
+  test('exits 2 for missing or unknown flags, 1 for a bad --at value', () => {
     expect(run(['check', '--cert', CERT]).code).toBe(2);
     expect(run(['check', '--cert', CERT]).err).toContain('missing --key');
     expect(run(['check', '--cert', CERT, '--key', KEY, '--nope']).code).toBe(2);
-    expect(run(['check', '--cert', CERT, '--key', KEY, '--at', 'yesterday']).code).toBe(2);
+    expect(run(['check', '--cert', CERT, '--key', KEY, '--at', 'yesterday']).code).toBe(1);
     expect(run(['check', '--help']).code).toBe(0);
+  });
+});
+
+describe('azureml-tls dev-cert', () => {
+  test('writes cert.pem (leaf + CA), key.pem (0600) and ca.pem, and reuses them on a second run', () => {
+    const dir = tmp();
+    const out = path.join(dir, 'out');
+    const args = ['dev-cert', '--cname', 'API.example.com', '--name', 'www.example.com', '--out', out, '--state', path.join(dir, 'state'), '--days', '30'];
+    const first = run(args);
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('issued a development certificate for api.example.com, www.example.com');
+    expect(fs.statSync(path.join(out, 'key.pem')).mode & 0o777).toBe(0o600);
+    const cert = fs.readFileSync(path.join(out, 'cert.pem'), 'utf8');
+    expect(cert.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    expect(cert.endsWith(fs.readFileSync(path.join(out, 'ca.pem'), 'utf8'))).toBe(true);
+    const second = run(args);
+    expect(second.out).toContain('reused a development certificate');
+    expect(fs.readFileSync(path.join(out, 'cert.pem'), 'utf8')).toBe(cert);
+    const check = run(['check', '--cert', path.join(out, 'cert.pem'), '--key', path.join(out, 'key.pem'), '--cname', 'www.example.com']);
+    expect(check.code).toBe(0);
+    expect(check.out).toMatch(/valid: 2027-06-01T00:00:00.000Z to 2027-07-01T00:00:00.000Z/);
+  });
+
+  test('fails with exit 1 for a bad cname or days, and exits 2 without --out', () => {
+    const dir = tmp();
+    expect(run(['dev-cert', '--cname', 'https://x.example.com', '--out', dir]).code).toBe(1);
+    expect(run(['dev-cert', '--cname', 'x.example.com', '--out', dir, '--days', '0']).err).toContain('--days "0" is not a whole number of days of at least 1');
+    expect(run(['dev-cert', '--cname', 'x.example.com']).code).toBe(2);
+    expect(run(['dev-cert', '--help']).code).toBe(0);
   });
 });

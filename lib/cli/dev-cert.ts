@@ -1,0 +1,58 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatFinding } from '../certificate/findings';
+import { loadOrCreateDevCertificate } from '../certificate/dev-store';
+import { validateCname } from '../certificate/validate';
+import { writeSecretFile } from '../output';
+import { CommandIo } from './commands';
+
+/** Options of `dev-cert`. */
+export interface DevCertCommandOptions {
+  /** The sslCname. */
+  readonly cname: string;
+  /** Where cert.pem, key.pem and ca.pem are written. */
+  readonly outDir: string;
+  /** @default 90 */
+  readonly days?: number;
+  /** More DNS names. @default - none */
+  readonly extraNames?: string[];
+  /** The state folder holding the development CA. @default '.azureml-tls' */
+  readonly stateDir?: string;
+  /** @default - the current time */
+  readonly now?: Date;
+}
+
+/**
+ * Writes a development certificate: `cert.pem` (leaf + CA), `key.pem` (mode 0600) and `ca.pem` (trust it in clients:
+ * `curl --cacert ca.pem`). The CA and the leaf are kept in the state folder and reused, as synth does.
+ */
+export function runDevCertCommand(options: DevCertCommandOptions, io: CommandIo): number {
+  const names = [options.cname, ...(options.extraNames ?? [])];
+  const bad = names.flatMap((n) => validateCname(n, n === options.cname ? '--cname' : '--name').findings);
+  if (options.days !== undefined && (!Number.isInteger(options.days) || options.days < 1)) {
+    io.err(`error: --days ${JSON.stringify(String(options.days))} is not a whole number of days of at least 1 (fix: e.g. --days 90)`);
+    return 1;
+  }
+  if (bad.length > 0) {
+    for (const f of bad) io.err(formatFinding(f));
+    return 1;
+  }
+  const stored = loadOrCreateDevCertificate({
+    stateDir: path.resolve(options.stateDir ?? '.azureml-tls'),
+    cname: options.cname,
+    extraNames: options.extraNames,
+    days: options.days,
+    now: options.now ?? new Date(),
+  });
+  fs.mkdirSync(options.outDir, { recursive: true });
+  const cert = path.join(options.outDir, 'cert.pem');
+  const key = path.join(options.outDir, 'key.pem');
+  const ca = path.join(options.outDir, 'ca.pem');
+  fs.writeFileSync(cert, stored.certificatePem);
+  writeSecretFile(key, stored.privateKeyPem);
+  fs.copyFileSync(stored.caFile, ca);
+  io.out(`${stored.generated ? 'issued' : 'reused'} a development certificate for ${names.map((n) => n.toLowerCase()).join(', ')}`);
+  io.out(`wrote ${cert} (leaf + CA), ${key} (mode 0600), ${ca}`);
+  io.out(`trust it in clients: curl --cacert ${ca} https://${options.cname.toLowerCase()}/  (development only: never in production)`);
+  return 0;
+}
