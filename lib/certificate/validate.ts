@@ -460,6 +460,15 @@ function checkChain(all: ParsedCertificate[], label: string, keys: ParsedKey[], 
       fix: `append the intermediate certificate(s) after the leaf: cat leaf.pem intermediate.pem > cert.pem (not needed if ${commonNameOf(leaf.facts.issuer)} is a root your clients trust)`,
     });
   }
+  // Spec section 1: self-signed certificates are for development only.
+  if (leaf.facts.selfSigned) {
+    findings.push({
+      severity: Severity.WARNING,
+      code: 'leaf-self-signed',
+      message: `${label}: the leaf certificate (${name(leaf)}) is self-signed: every client must be told to trust this exact certificate, and the doc allows self-signed certificates for development only`,
+      fix: 'use a certificate from your CA in production; for development, azureml-tls dev-cert issues one from a local CA clients can trust once',
+    });
+  }
   return leaf;
 }
 

@@ -43,7 +43,6 @@ describe('validateTlsMaterial: usable material', () => {
     ['leaf-chain-bom.pem', 'leaf-traditional.key'],
     ['leaf-chain-whitespace.pem', 'leaf.key'],
     ['leaf-chain-bag-attributes.pem', 'leaf-bag-attributes.key'],
-    ['self-signed.pem', 'self-signed.key'],
   ])('passes %s with %s', (cert, key) => {
     expect(check(cert, key).findings).toEqual([]);
   });
@@ -181,8 +180,11 @@ describe('validateTlsMaterial: the chain', () => {
     expect(f.message).toContain('clients that do not already have the intermediate certificate will fail');
   });
 
-  test('does not warn about a missing issuer for a self-signed leaf', () => {
-    expect(codes(check('self-signed.pem', 'self-signed.key'))).toEqual([]);
+  test('warns that a self-signed leaf is for development only, and not about a missing issuer', () => {
+    const r = check('self-signed.pem', 'self-signed.key');
+    expect(codes(r)).toEqual(['leaf-self-signed']);
+    expect(r.findings[0].severity).toBe(Severity.WARNING);
+    expect(r.findings[0].message).toMatch(/is self-signed: every client must be told to trust this exact certificate, and the doc allows self-signed certificates for development only$/);
   });
 
   test('warns if a certificate appears twice', () => {
