@@ -96,6 +96,17 @@ describe('azureml-tls synth', () => {
     expect(tree(out)).toEqual(first);
   });
 
+  test('cdk8s synth -o DIR runs the precompiled app and writes the same files', () => {
+    const dir = defaultConfigCopy();
+    fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), `language: typescript\napp: node ${path.join(ROOT, 'build', 'main.js')}\n`);
+    const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false', AZUREML_TLS_AT: AT[1] };
+    const r = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '-o', 'out-cdk8s'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('out-cdk8s/dev.k8s.yaml');
+    expect(run(['synth', '--out', path.join(dir, 'out-cli')], { cwd: dir }).code).toBe(0);
+    expect(tree(path.join(dir, 'out-cdk8s'))).toEqual(tree(path.join(dir, 'out-cli')));
+  });
+
   test('synthesizes the bring-your-own-certificate example', () => {
     const out = path.join(tmp(), 'dist');
     const r = run(['synth', '--config', path.join(ROOT, 'examples', 'byo-certificate.yaml'), '--out', out]);
