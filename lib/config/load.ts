@@ -54,7 +54,14 @@ export function resolveConfigPath(flag?: string, env: NodeJS.ProcessEnv = proces
   if (env[CONFIG_ENV_VAR]) return path.resolve(env[CONFIG_ENV_VAR] as string);
   const local = path.resolve(DEFAULT_CONFIG_FILE);
   if (fs.existsSync(local)) return local;
-  return path.resolve(__dirname, '..', '..', ...(path.basename(path.resolve(__dirname, '..', '..')) === 'build' ? ['..'] : []), DEFAULT_CONFIG_FILE);
+  return path.join(packageRoot(), DEFAULT_CONFIG_FILE);
+}
+
+/** The folder of this package's package.json (from lib/config in the sources, or build/lib/config when compiled). */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
 }
 
 /**

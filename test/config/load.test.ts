@@ -118,4 +118,14 @@ describe('config loader', () => {
     expect(resolveConfigPath(undefined, { [CONFIG_ENV_VAR]: 'y.yaml' })).toBe(path.resolve('y.yaml'));
     expect(resolveConfigPath(undefined, {})).toBe(path.join(ROOT, 'azureml-tls.yaml'));
   });
+
+  test('falls back to the package\'s embedded default config outside a project', () => {
+    const cwd = process.cwd();
+    process.chdir(fs.mkdtempSync(path.join(os.tmpdir(), 'azml-empty-')));
+    try {
+      expect(resolveConfigPath(undefined, {})).toBe(path.join(ROOT, 'azureml-tls.yaml'));
+    } finally {
+      process.chdir(cwd);
+    }
+  });
 });
