@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ClusterIdentity, ClusterType, ExtensionSettings, InferenceRouterServiceType } from './model';
 import { renderBoolean, SCALAR_SETTINGS, ScalarSettingField, SettingKind } from './keys';
 import { ExtensionModelInput, SMALL_CLUSTER_NODES } from './rules';
@@ -21,6 +22,28 @@ export interface DerivedSettings {
   readonly cliProtectedSettings: SettingsMap;
   /** Which TLS source azureml-fe uses. */
   readonly tlsMode: TlsMode;
+  /**
+   * The Azure Relay the az CLI creates for an Arc cluster (spec section 3), when the cluster's identity is known.
+   * Infrastructure-as-code must create it (or reference it) and pass its connection string as protected settings.
+   * @default - none (AKS, or identity unknown)
+   */
+  readonly arcRelay?: ArcRelay;
+}
+
+/** The Azure Relay an Arc installation needs, named as the az CLI names it. */
+export interface ArcRelay {
+  /** The Relay namespace: `<cluster>-<subscription>-<resourceGroup>-relay`, letters and digits only, 50 at most. */
+  readonly namespaceName: string;
+  /** The hybrid connection: named after the cluster. */
+  readonly hybridConnectionName: string;
+  /** The hybrid connection's resource id (`relayserver.hybridConnectionResourceID`). */
+  readonly hybridConnectionResourceId: string;
+  /** The authorization rule (rights Manage, Send, Listen). */
+  readonly authorizationRuleName: string;
+  /** The resource group it lives in (the cluster's). */
+  readonly resourceGroup: string;
+  /** Protected settings that receive the rule's primary connection string at deploy time. */
+  readonly connectionStringKeys: string[];
 }
 
 /** Python's `str(True)`: what the CLI sends for the booleans it computes itself. */
@@ -79,13 +102,52 @@ export function deriveSettings(input: ExtensionModelInput): DerivedSettings {
     }
   }
 
-  if (cluster) deriveFromCluster(cluster, s, settings, setDefault);
+  let arcRelay: ArcRelay | undefined;
+  if (cluster) {
+    deriveFromCluster(cluster, s, settings, setDefault);
+    arcRelay = deriveArcRelay(cluster, settings, protectedSettings);
+  }
 
   return {
     settings: sortKeys(settings),
     protectedSettings: sortKeys(protectedSettings),
     cliProtectedSettings: sortKeys(cliProtectedSettings),
     tlsMode,
+    arcRelay,
+  };
+}
+
+/**
+ * The CLI's `_get_valid_name(input, suffix_len, max_len)`: the input's letters and digits; when longer than `maxLen`,
+ * cut to `maxLen - suffixLen` and followed by the first `suffixLen` hex digits of the input's MD5.
+ */
+export function cliValidName(input: string, suffixLen: number, maxLen: number): string {
+  const normalized = [...input].filter((c) => /^[\p{L}\p{N}]$/u.test(c)).join('');
+  if (normalized.length <= maxLen) return normalized;
+  const suffix = createHash('md5').update(input, 'utf8').digest('hex').slice(0, suffixLen);
+  return normalized.slice(0, maxLen - suffixLen) + suffix;
+}
+
+// Spec section 3, Arc: the CLI creates an Azure Relay namespace, a hybrid connection named after the cluster and an
+// authorization rule azureml_rw, then sets relayserver.hybridConnectionResourceID / hybridConnectionName; the
+// connection string (relayServerConnectionString, copied to relayserver.relayConnectionString) is protected and only
+// known at deploy time. Skipped when the relay is disabled or a connection string is passed through.
+function deriveArcRelay(cluster: ClusterIdentity, settings: SettingsMap, protectedSettings: SettingsMap): ArcRelay | undefined {
+  if (settings['relayserver.enabled']?.toLowerCase() === 'false') return undefined;
+  if (protectedSettings.relayServerConnectionString || settings.relayServerConnectionString) return undefined;
+  if (!cluster.subscriptionId || !cluster.resourceGroup || !cluster.name) return undefined;
+  const namespaceName = cliValidName(`${cluster.name}-${cluster.subscriptionId}-${cluster.resourceGroup}-relay`, 6, 50);
+  const hybridConnectionResourceId = `/subscriptions/${cluster.subscriptionId}/resourceGroups/${cluster.resourceGroup}`
+    + `/providers/Microsoft.Relay/namespaces/${namespaceName}/hybridConnections/${cluster.name}`;
+  settings['relayserver.hybridConnectionResourceID'] = hybridConnectionResourceId;
+  settings['relayserver.hybridConnectionName'] = cluster.name;
+  return {
+    namespaceName,
+    hybridConnectionName: cluster.name,
+    hybridConnectionResourceId,
+    authorizationRuleName: 'azureml_rw',
+    resourceGroup: cluster.resourceGroup,
+    connectionStringKeys: ['relayServerConnectionString', 'relayserver.relayConnectionString'],
   };
 }
 

@@ -1,4 +1,4 @@
-import { buildExtensionModel, ClusterIdentity, ClusterType, clusterResourceId, ExtensionModelInput, InferenceRouterServiceType as T, InternalLoadBalancerProvider, TlsMode } from '../../lib';
+import { buildExtensionModel, cliValidName, ClusterIdentity, ClusterType, clusterResourceId, ExtensionModelInput, InferenceRouterServiceType as T, InternalLoadBalancerProvider, TlsMode } from '../../lib';
 
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const KEY = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';
@@ -111,6 +111,28 @@ describe('settings as the az CLI sends them (spec section 3)', () => {
     const m = buildExtensionModel({ settings: { enableTraining: true, additionalSettings: { location: 'custom', domain: 'ignored.example.com' } }, cluster: AKS });
     expect(m.settings.location).toBe('custom');
     expect(m.settings.domain).toBe('eastus.cloudapp.azure.com');
+  });
+
+  test('an Arc cluster gets the Azure Relay the CLI creates: namespace, hybrid connection named after the cluster, azureml_rw', () => {
+    const m = buildExtensionModel({ settings: { enableTraining: true }, cluster: { ...AKS, type: ClusterType.ARC } });
+    expect(m.arcRelay).toEqual({
+      namespaceName: 'aks1sub1rgrelay',
+      hybridConnectionName: 'aks1',
+      hybridConnectionResourceId: '/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Relay/namespaces/aks1sub1rgrelay/hybridConnections/aks1',
+      authorizationRuleName: 'azureml_rw',
+      resourceGroup: 'rg',
+      connectionStringKeys: ['relayServerConnectionString', 'relayserver.relayConnectionString'],
+    });
+    expect(m.settings['relayserver.hybridConnectionName']).toBe('aks1');
+    expect(m.settings['relayserver.hybridConnectionResourceID']).toBe(m.arcRelay?.hybridConnectionResourceId);
+    expect(buildExtensionModel({ settings: { enableTraining: true }, cluster: AKS }).arcRelay).toBeUndefined();
+  });
+
+  test('names the Relay namespace as the CLI\'s _get_valid_name does, with an MD5 suffix past 50 characters', () => {
+    // Expected values computed with the CLI's Python function.
+    expect(cliValidName('aks1-sub-1-rg-relay', 6, 50)).toBe('aks1sub1rgrelay');
+    expect(cliValidName('my-arc-cluster-01-11111111-2222-3333-4444-555555555555-rg-ml-prod-relay', 6, 50))
+      .toBe('myarccluster01111111112222333344445555555555121623');
   });
 
   test('clusterResourceId needs subscription, resource group and name', () => {
