@@ -1,5 +1,5 @@
 import { Finding, Severity } from './certificate/findings';
-import { ResolvedTlsCertificate, TlsCertificate, TlsCertificateSourceKind } from './certificate/source';
+import { ResolvedTlsCertificate, TlsCertificate, TlsCertificateSourceKind, TlsMaterial } from './certificate/source';
 import { TlsReport, validateTlsMaterial } from './certificate/validate';
 import { Problem, ValidationError } from './problems';
 import { ClusterIdentity, ExtensionSettings } from './settings/model';
@@ -33,7 +33,17 @@ export interface AzureMlTlsOptions {
    * @default 'azureml-fe-tls'
    */
   readonly secretName?: string;
+  /**
+   * Suffix the Secret's name with the first 10 hex digits of the leaf certificate's SHA-256 fingerprint, so a new
+   * certificate gives a new `sslSecret` and rotation is a normal settings change the extension sees
+   * (`az k8s-extension update`). Secret delivery of material only.
+   * @default false
+   */
+  readonly fingerprintSuffix?: boolean;
 }
+
+/** How many hex digits of the leaf's SHA-256 fingerprint {@link AzureMlTlsOptions.fingerprintSuffix} appends. */
+export const FINGERPRINT_SUFFIX_LENGTH = 10;
 
 /** Properties for an AzureML extension installation: settings, TLS and the cluster. */
 export interface AzureMlExtensionProps {
@@ -166,12 +176,17 @@ function computePlan(props: AzureMlExtensionProps): ExtensionPlan {
         }
       }
       if (delivery === TlsDelivery.PEM_SETTINGS) {
+        problems.push(...pemSettingsHygiene(m));
         tlsSettings = {
           cname: tls.cname,
           pem: { certificatePem: m.certificatePem, privateKeyPem: m.privateKeyPem, certificateFile: m.certificateFile, privateKeyFile: m.privateKeyFile },
         };
       } else {
-        const secretName = tls.secretName ?? DEFAULT_SECRET_NAME;
+        const leaf = report.chain[0];
+        const suffix = tls.fingerprintSuffix && leaf
+          ? `-${leaf.fingerprintSha256.replace(/:/g, '').toLowerCase().slice(0, FINGERPRINT_SUFFIX_LENGTH)}`
+          : '';
+        const secretName = `${tls.secretName ?? DEFAULT_SECRET_NAME}${suffix}`;
         tlsSettings = { cname: tls.cname, sslSecret: secretName };
         secret = { secretName, certificatePem: m.certificatePem, privateKeyPem: m.privateKeyPem };
       }
@@ -182,6 +197,14 @@ function computePlan(props: AzureMlExtensionProps): ExtensionPlan {
           message: 'pemSettings delivery needs the PEM material, but the certificate is an existing Secret (no material passes through this tool)',
           value: delivery,
           fix: 'use delivery: secret with existingSecret, or give the PEM files',
+        });
+      }
+      if (tls.fingerprintSuffix) {
+        problems.push({
+          field: 'tls.fingerprintSuffix',
+          message: 'needs the certificate to compute the fingerprint, but the certificate is an existing Secret',
+          value: 'true',
+          fix: 'remove fingerprintSuffix, or give the PEM files',
         });
       }
       if (tls.secretName !== undefined && tls.secretName !== resolved.existingSecretName) {
@@ -200,4 +223,29 @@ function computePlan(props: AzureMlExtensionProps): ExtensionPlan {
   problems.push(...built.problems);
   const model = problems.length === 0 ? built.model : undefined;
   return { problems, warnings, model, secret: model ? secret : undefined, certificateReport: report, resolvedCertificate: resolved };
+}
+
+// Spec section 3 / issue 4: in PEM settings mode every install path passes the files raw (the az CLI reads them as
+// ASCII text, dropping CRs; Bicep, ARM and Terraform base64 the bytes as they are), so a BOM or CRLF line endings
+// would make the paths disagree. Non-ASCII bytes are already an error of the certificate checks.
+function pemSettingsHygiene(m: TlsMaterial): Problem[] {
+  const problems: Problem[] = [];
+  for (const [text, file, label] of [[m.certificatePem, m.certificateFile, 'cert.pem'], [m.privateKeyPem, m.privateKeyFile, 'key.pem']] as const) {
+    const name = file ?? label;
+    if (text.startsWith('\u00ef\u00bb\u00bf') || text.startsWith('\ufeff')) {
+      problems.push({
+        field: 'tls.certificate',
+        message: `${name} starts with a UTF-8 byte order mark: in pemSettings delivery the file is passed raw by every install path, so they would disagree`,
+        fix: `remove it: sed -i '1s/^\\xEF\\xBB\\xBF//' ${name}`,
+      });
+    }
+    if (text.includes('\r')) {
+      problems.push({
+        field: 'tls.certificate',
+        message: `${name} has CRLF line endings: in pemSettings delivery the az CLI drops the CRs while Bicep, ARM and Terraform send them, so the install paths would disagree`,
+        fix: `convert it: sed -i 's/\\r$//' ${name}`,
+      });
+    }
+  }
+  return problems;
 }

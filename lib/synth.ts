@@ -7,7 +7,7 @@ import { AzureMlEnvironmentChart } from './constructs/environment-chart';
 import { OutputFile, replaceDirAtomically, writeFiles, writeSecretFile } from './output';
 import { planExtension } from './plan';
 import { Problem, ValidationError } from './problems';
-import { renderAzCreateScript } from './render/az';
+import { renderAzCreateScript, renderAzUpdateScript } from './render/az';
 import { renderJson } from './render/common';
 import { renderHelmValues, renderSettingsJson } from './render/values';
 import { ExtensionModel } from './settings/extension-model';
@@ -115,19 +115,17 @@ function renderEnvironment(env: EnvironmentConfig, chart: AzureMlEnvironmentChar
       : v;
   }
   const hasProtected = Object.keys(cliProtected).length > 0;
+  const azOptions = {
+    environment: env.name,
+    cluster: env.props.cluster,
+    manifest: chart.extension.secret ? `../${env.name}${MANIFEST_EXTENSION}` : undefined,
+    hasProtectedSettings: hasProtected,
+  };
   return [
     { path: `${folder}/values.yml`, content: renderHelmValues(env.name, model) },
     { path: `${folder}/settings.json`, content: renderSettingsJson(model) },
     { path: `${folder}/protected-settings.json`, content: renderJson(cliProtected) },
-    {
-      path: `${folder}/az-create.sh`,
-      mode: 0o755,
-      content: renderAzCreateScript(model, {
-        environment: env.name,
-        cluster: env.props.cluster,
-        manifest: chart.extension.secret ? `../${env.name}${MANIFEST_EXTENSION}` : undefined,
-        hasProtectedSettings: hasProtected,
-      }),
-    },
+    { path: `${folder}/az-create.sh`, mode: 0o755, content: renderAzCreateScript(model, azOptions) },
+    { path: `${folder}/az-update.sh`, mode: 0o755, content: renderAzUpdateScript(model, azOptions) },
   ];
 }

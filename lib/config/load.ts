@@ -173,6 +173,7 @@ function convertEnvironment(env: RawMap, where: string, baseDir: string, options
       certificate,
       delivery: t.delivery as TlsDelivery | undefined,
       secretName: t.secretName as string | undefined,
+      fingerprintSuffix: t.fingerprintSuffix as boolean | undefined,
     };
   }
 

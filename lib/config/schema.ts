@@ -80,6 +80,7 @@ export const TLS_SHAPE: Shape = {
     certificate: CERTIFICATE_SHAPE,
     delivery: str('secret (a Secret in azureml + sslSecret) or pemSettings (protected sslCertPemFile/sslKeyPemFile).', { enum: Object.values(TlsDelivery) }),
     secretName: str('Name of the Secret to create (secret delivery), a DNS-1123 subdomain. Default azureml-fe-tls.', { nonEmpty: true }),
+    fingerprintSuffix: bool('Suffix the Secret name with 10 hex digits of the certificate\'s SHA-256 fingerprint, so rotation changes sslSecret.'),
   },
 };
 

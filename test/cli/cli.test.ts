@@ -57,10 +57,10 @@ describe('azureml-tls synth', () => {
     expect(r.code).toBe(0);
     const files = tree(out);
     expect(Object.keys(files).sort()).toEqual([
-      'dev.k8s.yaml', 'dev/az-create.sh', 'dev/protected-settings.json', 'dev/settings.json', 'dev/values.yml',
-      'edge.k8s.yaml', 'edge/az-create.sh', 'edge/protected-settings.json', 'edge/settings.json', 'edge/values.yml',
-      'poc.k8s.yaml', 'poc/az-create.sh', 'poc/protected-settings.json', 'poc/settings.json', 'poc/values.yml',
-      'staging.k8s.yaml', 'staging/az-create.sh', 'staging/protected-settings.json', 'staging/settings.json', 'staging/values.yml',
+      'dev.k8s.yaml', 'dev/az-create.sh', 'dev/az-update.sh', 'dev/protected-settings.json', 'dev/settings.json', 'dev/values.yml',
+      'edge.k8s.yaml', 'edge/az-create.sh', 'edge/az-update.sh', 'edge/protected-settings.json', 'edge/settings.json', 'edge/values.yml',
+      'poc.k8s.yaml', 'poc/az-create.sh', 'poc/az-update.sh', 'poc/protected-settings.json', 'poc/settings.json', 'poc/values.yml',
+      'staging.k8s.yaml', 'staging/az-create.sh', 'staging/az-update.sh', 'staging/protected-settings.json', 'staging/settings.json', 'staging/values.yml',
     ]);
     // Only manifests end in .yaml: cdk8s treats every *.yaml below the root as a manifest.
     expect(Object.keys(files).filter((f) => f.endsWith('.yaml'))).toEqual(['dev.k8s.yaml', 'edge.k8s.yaml', 'poc.k8s.yaml', 'staging.k8s.yaml']);

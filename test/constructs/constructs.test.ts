@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import {
-  AzureMlEnvironmentChart, AzureMlExtension, AzureMlTlsSecret, InferenceRouterServiceType, renderAzCreateScript, renderHelmValues,
+  AzureMlEnvironmentChart, AzureMlExtension, AzureMlTlsSecret, InferenceRouterServiceType, renderAzCreateScript, renderAzUpdateScript, renderHelmValues,
   renderSettingsJson, TlsCertificate, TlsDelivery, TlsMode, ValidationError,
 } from '../../lib';
 import { k8sSchemaErrors } from '../helpers/k8s-schema';
@@ -57,6 +57,7 @@ describe('AzureMlExtension modes', () => {
       protectedSettingsKeys: Object.keys(ext.model.protectedSettings),
       cliProtectedSettings: ext.model.cliProtectedSettings,
       az: renderAzCreateScript(ext.model, { environment: 'test', manifest: ext.secret ? '../test.k8s.yaml' : undefined, hasProtectedSettings: Object.keys(ext.model.cliProtectedSettings).length > 0 }),
+      azUpdate: renderAzUpdateScript(ext.model, { environment: 'test', manifest: ext.secret ? '../test.k8s.yaml' : undefined, hasProtectedSettings: Object.keys(ext.model.cliProtectedSettings).length > 0 }),
     };
   }
 
@@ -75,7 +76,7 @@ describe('AzureMlExtension modes', () => {
     expect(out.manifests).toEqual([]);
     expect(out.protectedSettingsKeys).toEqual(['scoringFe.sslCert', 'scoringFe.sslKey', 'sslCertPemFile', 'sslKeyPemFile']);
     const keyB64 = Buffer.from(KEY, 'latin1').toString('base64');
-    for (const text of [out.values, out.settings, out.az, JSON.stringify(out.cliProtectedSettings)]) {
+    for (const text of [out.values, out.settings, out.az, out.azUpdate, JSON.stringify(out.cliProtectedSettings)]) {
       expect(text).not.toContain('PRIVATE KEY');
       expect(text).not.toContain(keyB64.slice(0, 40));
     }
