@@ -36,6 +36,11 @@ export interface SynthOptions {
    * @default - `.azureml-tls/protected` beside the config file
    */
   readonly protectedValuesDir?: string;
+  /**
+   * Called after each environment is built (for a progress display).
+   * @default - none
+   */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** What a synth run wrote and noticed. */
@@ -46,6 +51,8 @@ export interface SynthResult {
   readonly protectedFiles: string[];
   /** Certificate warnings, one line each, prefixed with the environment. */
   readonly warnings: string[];
+  /** How many environments were synthesized. */
+  readonly environments: number;
 }
 
 /**
@@ -62,11 +69,12 @@ export function synthesize(options: SynthOptions): SynthResult {
 
   replaceDirAtomically(outDir, (tmp) => {
     const app = new App({ outdir: tmp, outputFileExtension: MANIFEST_EXTENSION, yamlOutputType: YamlOutputType.FILE_PER_CHART });
-    for (const env of config.environments) {
+    config.environments.forEach((env, i) => {
       const chart = new AzureMlEnvironmentChart(app, env.name, env.props);
       models.set(env.name, chart.extension.model);
       files.push(...renderEnvironment(env, chart, outDir));
-    }
+      options.onProgress?.(i + 1, config.environments.length);
+    });
     app.synth();
     writeFiles(tmp, files);
   });
@@ -84,7 +92,7 @@ export function synthesize(options: SynthOptions): SynthResult {
     }
   }
   const manifests = config.environments.map((e) => `${e.name}${MANIFEST_EXTENSION}`);
-  return { files: [...manifests, ...files.map((f) => f.path)].sort(), protectedFiles, warnings };
+  return { files: [...manifests, ...files.map((f) => f.path)].sort(), protectedFiles, warnings, environments: config.environments.length };
 }
 
 // Plans every environment before anything is built, so every problem is reported at once.

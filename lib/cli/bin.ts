@@ -2,7 +2,7 @@
 // `azureml-tls`: the command-line entry point. Argument parsing only; the work is in the command modules.
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { runCheckCommand } from './check';
-import { CommandIo, runSynthCommand } from './commands';
+import { CommandIo, defaultIo, runSynthCommand } from './commands';
 import { runDevCertCommand } from './dev-cert';
 
 const USAGE = `Usage: azureml-tls <command> [options]
@@ -14,15 +14,17 @@ Commands:
 
 Run 'azureml-tls <command> --help' for a command's options.`;
 
-const SYNTH_USAGE = `Usage: azureml-tls synth [--config FILE] [--out DIR] [--write-protected-values] [--at ISO-DATE]
+const SYNTH_USAGE = `Usage: azureml-tls synth [--config FILE] [--out DIR] [--write-protected-values] [--at ISO-DATE] [--verbose]
 
   --config FILE              config file (default: $AZUREML_TLS_CONFIG, else ./azureml-tls.yaml)
   --out DIR                  output root, replaced atomically (default: dist)
   --write-protected-values   also write the protected settings with their values (PEM base64 included) to
                              .azureml-tls/protected/<env>.protected-settings.json beside the config (mode 0600, git-ignored)
   --at DATE                  check (and date new development) certificates at this time instead of now (ISO 8601)
+  --verbose                  list every file written
   -h, --help                 show this help
 
+Prints progress on a terminal, warnings, and a one-line summary.
 Exit codes: 0 written, 1 invalid input (nothing written), 2 unknown or missing flags.`;
 
 const CHECK_USAGE = `Usage: azureml-tls check (--cert FILE --key FILE | --secret FILE|-) [--cname NAME] [--at ISO-DATE] [--strict] [--json]
@@ -90,16 +92,16 @@ function parseAt(at: Values[string], io: CommandIo): Date | undefined | null {
 const str = (v: Values[string]) => (typeof v === 'string' ? v : undefined);
 
 /** Runs the CLI on `argv` (without node and script); returns the exit code. */
-export function main(argv: string[], io: CommandIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }): number {
+export function main(argv: string[], io: CommandIo = defaultIo): number {
   const [command, ...rest] = argv;
   switch (command) {
     case 'synth': {
-      const v = parse(rest, { 'config': { type: 'string' }, 'out': { type: 'string' }, 'write-protected-values': { type: 'boolean' }, 'at': { type: 'string' } }, SYNTH_USAGE, io);
+      const v = parse(rest, { 'config': { type: 'string' }, 'out': { type: 'string' }, 'write-protected-values': { type: 'boolean' }, 'at': { type: 'string' }, 'verbose': { type: 'boolean' } }, SYNTH_USAGE, io);
       if (!v) return 2;
       if (v.help) { io.out(SYNTH_USAGE); return 0; }
       const now = parseAt(v.at, io);
       if (now === null) return 1;
-      return runSynthCommand({ config: str(v.config), outDir: str(v.out) ?? 'dist', writeProtectedValues: v['write-protected-values'] === true, now }, io);
+      return runSynthCommand({ config: str(v.config), outDir: str(v.out) ?? 'dist', writeProtectedValues: v['write-protected-values'] === true, now, verbose: v.verbose === true }, io);
     }
     case 'check': {
       const v = parse(rest, {

@@ -8,9 +8,19 @@ export interface CommandIo {
   readonly out: (line: string) => void;
   /** Standard error, one line per call. */
   readonly err: (line: string) => void;
+  /**
+   * A progress line that replaces the previous one (a terminal only).
+   * @default - no progress is shown
+   */
+  readonly progress?: (text: string) => void;
 }
 
-const defaultIo: CommandIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+/** The process's streams; progress only when standard error is a terminal. */
+export const defaultIo: CommandIo = {
+  out: (l) => process.stdout.write(`${l}\n`),
+  err: (l) => process.stderr.write(`${l}\n`),
+  progress: process.stderr.isTTY ? (t) => process.stderr.write(`\r\x1b[2K${t}`) : undefined,
+};
 
 /** Options of `synth`. */
 export interface SynthCommandOptions {
@@ -22,6 +32,8 @@ export interface SynthCommandOptions {
   readonly writeProtectedValues?: boolean;
   /** @default - the current time */
   readonly now?: Date;
+  /** List every file written. @default false */
+  readonly verbose?: boolean;
 }
 
 /** Runs synth; returns the exit code (0 written, 1 invalid input). */
@@ -32,12 +44,16 @@ export function runSynthCommand(options: SynthCommandOptions, io: CommandIo = de
       outDir: options.outDir,
       now: options.now,
       writeProtectedValues: options.writeProtectedValues,
+      onProgress: io.progress ? (done, total) => io.progress?.(`synthesizing: ${done}/${total} environments`) : undefined,
     });
-    for (const w of result.warnings) io.err(w);
-    for (const f of result.files) io.out(`wrote ${options.outDir}/${f}`);
+    io.progress?.('');
+    for (const w of result.warnings) io.err(`warning: ${w}`);
+    if (options.verbose) for (const f of result.files) io.out(`wrote ${options.outDir}/${f}`);
     for (const f of result.protectedFiles) io.out(`wrote ${f} (protected values, mode 0600, git-ignored)`);
+    io.out(`synthesized ${result.environments} environment(s) into ${options.outDir}: ${result.files.length} files written, ${result.warnings.length} warning(s)`);
     return 0;
   } catch (e) {
+    io.progress?.('');
     if (e instanceof ValidationError) {
       io.err(`error: ${e.message.split('\n')[0]}`);
       for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);

@@ -6,8 +6,8 @@ import { AzureMlExtensionProps, AzureMlTlsOptions, TlsDelivery } from '../plan';
 import { Problem, ValidationError } from '../problems';
 import { SCALAR_SETTINGS, SettingKind } from '../settings/keys';
 import { ClusterIdentity, ClusterType, ExtensionSettings } from '../settings/model';
-import { CONFIG_SHAPE, ENVIRONMENT_SHAPE } from './schema';
-import { checkShape, isMap } from './shape';
+import { CONFIG_SHAPE, DEFAULTS_SHAPE, ENVIRONMENT_SHAPE } from './schema';
+import { checkShape, isMap, ObjectShape, partialShape, Shape } from './shape';
 
 /** The config file's name, and the embedded default at the repository root. */
 export const DEFAULT_CONFIG_FILE = 'azureml-tls.yaml';
@@ -98,19 +98,25 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const problems: Problem[] = [];
   const scoped = (ps: Problem[]) => ps.map((p) => ({ ...p, field: p.field ? `${label}: ${p.field}` : label }));
 
-  // Check the top level without descending into environments, then each environment on its own, so every
-  // environment's problems are reported and a good environment still converts.
-  const top = { ...CONFIG_SHAPE, properties: { environments: { kind: 'array' as const, minItems: 1, description: 'The environments to synthesize.', items: { kind: 'boolean' as const, description: '' } } } };
-  const topProblems = checkShape(raw, top, '').filter((p) => !/^environments\[\d+\]/.test(p.field));
+  // Check the top level without descending into environments or defaults, then the defaults, then each environment
+  // (merged over the defaults) on its own, so every environment's problems are reported and a good one still converts.
+  const shallow = (shape: Shape): Shape => ({ kind: 'boolean', description: shape.description });
+  const top: ObjectShape = { ...CONFIG_SHAPE, properties: { environments: { kind: 'array', minItems: 1, description: 'The environments to synthesize.', items: shallow(ENVIRONMENT_SHAPE) }, defaults: shallow(DEFAULTS_SHAPE) } };
+  const topProblems = checkShape(raw, top, '').filter((p) => !/^(environments\[\d+\]|defaults)/.test(p.field));
   problems.push(...scoped(topProblems));
+  const defaults = isMap(raw) && raw.defaults !== undefined ? raw.defaults : {};
+  const defaultsProblems = checkShape(defaults, DEFAULTS_SHAPE, 'defaults');
+  problems.push(...scoped(defaultsProblems));
   const envs = isMap(raw) && Array.isArray(raw.environments) ? raw.environments : [];
   const environments: EnvironmentConfig[] = [];
   const seen = new Map<string, number>();
   const baseDir = path.dirname(file);
-  envs.forEach((env: unknown, i: number) => {
+  envs.forEach((rawEnv: unknown, i: number) => {
+    // With broken defaults, each environment is checked as written, so the defaults' problems are not repeated.
+    const env = defaultsProblems.length === 0 && isMap(rawEnv) && isMap(defaults) ? mergeDefaults(defaults, rawEnv) : rawEnv;
     const name = isMap(env) && typeof env.name === 'string' ? env.name : undefined;
     const where = `environments[${i}]${name ? ` (${name})` : ''}`;
-    const envProblems = checkShape(env, ENVIRONMENT_SHAPE, where);
+    const envProblems = checkShape(env, defaultsProblems.length === 0 ? ENVIRONMENT_SHAPE : { ...(partialShape(ENVIRONMENT_SHAPE) as ObjectShape), required: ['name'] }, where);
     if (name !== undefined) {
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
         envProblems.push({ field: `${where}.name`, message: 'must be a DNS-1123 label (lower-case letters, digits and -, at most 63), as output files and charts are named after it', value: name, fix: 'use a name such as dev or prod-westeurope' });
@@ -121,7 +127,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
         seen.set(name, i);
       }
     }
-    if (envProblems.length === 0 && isMap(env)) {
+    if (envProblems.length === 0 && defaultsProblems.length === 0 && isMap(env)) {
       const converted = convertEnvironment(env, where, baseDir, options);
       envProblems.push(...converted.problems);
       if (converted.environment) environments.push(converted.environment);
@@ -133,6 +139,24 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
 }
 
 type RawMap = { [key: string]: unknown };
+
+/** Blocks that are one choice among several: an environment's block replaces the default one whole. */
+const REPLACED_WHOLE = new Set(['tls.certificate']);
+
+/**
+ * Merges the `defaults` block under an environment: maps merge key by key, recursively; lists and scalars of the
+ * environment replace the defaults' (so `extraNames: [a]` in an environment replaces the default list), and so does
+ * the environment's `tls.certificate` (one source: files, existingSecret or selfSigned).
+ */
+export function mergeDefaults(defaults: RawMap, env: RawMap, at = ''): RawMap {
+  const out: RawMap = { ...defaults };
+  for (const [k, v] of Object.entries(env)) {
+    const d = out[k];
+    const p = at ? `${at}.${k}` : k;
+    out[k] = isMap(d) && isMap(v) && !REPLACED_WHOLE.has(p) ? mergeDefaults(d, v, p) : v;
+  }
+  return out;
+}
 
 function convertEnvironment(env: RawMap, where: string, baseDir: string, options: LoadConfigOptions): { environment?: EnvironmentConfig; problems: Problem[] } {
   const problems: Problem[] = [];

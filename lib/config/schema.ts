@@ -1,7 +1,7 @@
 import { TlsDelivery } from '../plan';
 import { SCALAR_SETTINGS, SettingKind } from '../settings/keys';
 import { ClusterType } from '../settings/model';
-import { JsonSchema, Shape, toJsonSchema } from './shape';
+import { JsonSchema, ObjectShape, partialShape, Shape, toJsonSchema } from './shape';
 
 const str = (description: string, extra: Partial<{ enum: readonly string[]; caseInsensitive: boolean; nonEmpty: boolean }> = {}): Shape =>
   ({ kind: 'string', description, ...extra });
@@ -85,7 +85,7 @@ export const TLS_SHAPE: Shape = {
 };
 
 /** One environment. */
-export const ENVIRONMENT_SHAPE: Shape = {
+export const ENVIRONMENT_SHAPE: ObjectShape = {
   kind: 'object',
   description: 'One environment: one cluster\'s extension. Output files are named after it.',
   required: ['name', 'extension'],
@@ -99,13 +99,21 @@ export const ENVIRONMENT_SHAPE: Shape = {
   },
 };
 
+/** The `defaults` block: an environment without a name, every key optional, merged under every environment. */
+export const DEFAULTS_SHAPE: ObjectShape = {
+  kind: 'object',
+  description: 'Merged under every environment: maps merge key by key (recursively); lists, scalars and the tls.certificate choice of the environment replace the defaults\'.',
+  properties: Object.fromEntries(Object.entries(ENVIRONMENT_SHAPE.properties).filter(([k]) => k !== 'name').map(([k, v]) => [k, partialShape(v)])),
+};
+
 /** The whole config file. */
-export const CONFIG_SHAPE: Shape = {
+export const CONFIG_SHAPE: ObjectShape = {
   kind: 'object',
   description: 'cdk8s-azureml-tls configuration (azureml-tls.yaml).',
   required: ['environments'],
   properties: {
-    environments: { kind: 'array', minItems: 1, description: 'The environments to synthesize.', items: ENVIRONMENT_SHAPE },
+    defaults: DEFAULTS_SHAPE,
+    environments: { kind: 'array', minItems: 1, description: 'The environments to synthesize (each merged over defaults).', items: ENVIRONMENT_SHAPE },
   },
 };
 

@@ -4,20 +4,23 @@ import { Problem } from '../problems';
  * A small description of the config file's shape. One table drives both the loader's checks (with friendly, per-field
  * errors) and the JSON Schema shipped for editors, so the two cannot drift apart.
  */
+/** A map with known keys. */
+export interface ObjectShape {
+  readonly kind: 'object';
+  readonly description: string;
+  readonly properties: { readonly [key: string]: Shape };
+  readonly required?: readonly string[];
+  /** Exactly one of these keys must be present. */
+  readonly exactlyOne?: readonly string[];
+}
+
 export type Shape =
   | { readonly kind: 'string'; readonly description: string; readonly enum?: readonly string[]; readonly caseInsensitive?: boolean; readonly nonEmpty?: boolean }
   | { readonly kind: 'boolean'; readonly description: string }
   | { readonly kind: 'integer'; readonly description: string; readonly minimum?: number }
   | { readonly kind: 'map'; readonly description: string; readonly values: Shape }
   | { readonly kind: 'array'; readonly description: string; readonly items: Shape; readonly minItems?: number }
-  | {
-    readonly kind: 'object';
-    readonly description: string;
-    readonly properties: { readonly [key: string]: Shape };
-    readonly required?: readonly string[];
-    /** Exactly one of these keys must be present. */
-    readonly exactlyOne?: readonly string[];
-  };
+  | ObjectShape;
 
 function typeName(v: unknown): string {
   if (v === null) return 'null';
@@ -142,4 +145,23 @@ export function toJsonSchema(shape: Shape): JsonSchema {
 function caseInsensitivePattern(values: readonly string[]): string {
   const cls = (c: string) => (c.toLowerCase() !== c.toUpperCase() ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'));
   return `^(${values.map((v) => [...v].map(cls).join('')).join('|')})$`;
+}
+
+/** The same shape with nothing required at any depth (for blocks that are merged before the real check). */
+export function partialShape(shape: Shape): Shape {
+  switch (shape.kind) {
+    case 'object':
+      return {
+        kind: 'object',
+        description: shape.description,
+        properties: Object.fromEntries(Object.entries(shape.properties).map(([k, v]) => [k, partialShape(v)])),
+        ...(shape.exactlyOne ? { exactlyOne: shape.exactlyOne } : {}),
+      };
+    case 'array':
+      return { ...shape, items: partialShape(shape.items), minItems: undefined };
+    case 'map':
+      return { ...shape, values: partialShape(shape.values) };
+    default:
+      return shape;
+  }
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { runSynthCommand } from '../../lib/cli/commands';
 import { k8sSchemaErrors } from '../helpers/k8s-schema';
 
 // End-to-end: the precompiled CLI (`npm test` builds it first), as a user runs it.
@@ -84,7 +85,18 @@ describe('azureml-tls synth', () => {
       sslCertPemFile: '../../.azureml-tls/dev-certs/ml.edge.example.com/cert.pem',
       sslKeyPemFile: '../../.azureml-tls/dev-certs/ml.edge.example.com/key.pem',
     });
-    expect(r.out).toContain(`wrote ${out}/dev.k8s.yaml`);
+    expect(r.out).toBe(`synthesized 4 environment(s) into ${out}: 24 files written, 0 warning(s)\n`);
+    expect(run(['synth', '--out', out, '--verbose'], { cwd: dir }).out).toContain(`wrote ${out}/dev.k8s.yaml`);
+  });
+
+  test('shows progress on a terminal and ends with a one-line summary', () => {
+    const dir = defaultConfigCopy();
+    const progress: string[] = [];
+    const out: string[] = [];
+    const code = runSynthCommand({ config: path.join(dir, 'azureml-tls.yaml'), outDir: path.join(dir, 'dist'), now: new Date(AT[1]) }, { out: (l) => out.push(l), err: () => undefined, progress: (t) => progress.push(t) });
+    expect(code).toBe(0);
+    expect(progress).toEqual(['synthesizing: 1/4 environments', 'synthesizing: 2/4 environments', 'synthesizing: 3/4 environments', 'synthesizing: 4/4 environments', '']);
+    expect(out).toEqual([`synthesized 4 environment(s) into ${path.join(dir, 'dist')}: 24 files written, 0 warning(s)`]);
   });
 
   test('is byte-identical when run twice (the development certificates are kept and reused)', () => {
