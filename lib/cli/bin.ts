@@ -4,6 +4,7 @@ import { parseArgs, ParseArgsConfig } from 'node:util';
 import { runCheckCommand } from './check';
 import { CommandIo, defaultIo, runSynthCommand } from './commands';
 import { runDevCertCommand } from './dev-cert';
+import { runReportCommand } from './report';
 
 const USAGE = `Usage: azureml-tls <command> [options]
 
@@ -11,6 +12,7 @@ Commands:
   synth      Write manifests, Helm values, settings and az scripts for every environment of the config.
   check      Report on a certificate and key (files or a Secret manifest) and say whether azureml-fe can use them.
   dev-cert   Write a development certificate signed by a local development CA (development only).
+  report     A table of every environment's certificate: cname, source, delivery, expiry; exit 1 if any expires soon.
 
 Run 'azureml-tls <command> --help' for a command's options.`;
 
@@ -55,6 +57,17 @@ const DEV_CERT_USAGE = `Usage: azureml-tls dev-cert --cname NAME --out DIR [--da
 
 Development only: production environments refuse self-signed certificates.
 Exit codes: 0 written, 1 invalid value, 2 unknown or missing flags.`;
+
+const REPORT_USAGE = `Usage: azureml-tls report [--config FILE] [--days D] [--at ISO-DATE] [--json]
+
+  --config FILE   config file (default: $AZUREML_TLS_CONFIG, else ./azureml-tls.yaml)
+  --days D        fail when a certificate expires within D days (default 30)
+  --at DATE       evaluate at this time instead of now (ISO 8601)
+  --json          print one JSON document (for CI)
+  -h, --help      show this help
+
+Certificates managed in the cluster (existingSecret) show no dates.
+Exit codes: 0 none expires within D days, 1 any does (or is unusable, or the config is invalid), 2 unknown flags.`;
 
 type Values = { [key: string]: string | boolean | string[] | undefined };
 
@@ -134,6 +147,19 @@ export function main(argv: string[], io: CommandIo = defaultIo): number {
         cname: str(v.cname) ?? '', outDir: str(v.out) ?? '', days: v.days === undefined ? undefined : Number(v.days),
         extraNames: Array.isArray(v.name) ? v.name : undefined, stateDir: str(v.state), now,
       }, io);
+    }
+    case 'report': {
+      const v = parse(rest, { config: { type: 'string' }, days: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean' } }, REPORT_USAGE, io);
+      if (!v) return 2;
+      if (v.help) { io.out(REPORT_USAGE); return 0; }
+      const now = parseAt(v.at, io);
+      if (now === null) return 1;
+      const days = v.days === undefined ? undefined : Number(v.days);
+      if (days !== undefined && (!Number.isInteger(days) || days < 0)) {
+        io.err(`error: --days ${JSON.stringify(v.days)} is not a whole number of days (fix: e.g. --days 30)`);
+        return 1;
+      }
+      return runReportCommand({ config: str(v.config), days, now, json: v.json === true }, io);
     }
     case undefined:
     case '-h':

@@ -16,7 +16,7 @@ const KEY = path.join(ROOT, 'examples', 'certs', 'example-only.key.pem');
 const AT = ['--at', '2027-06-01T00:00:00Z'];
 
 function run(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const withAt = (args[0] === 'synth' || args[0] === 'check' || args[0] === 'dev-cert') && !args.includes('--help') && !args.includes('--at') ? [...args, ...AT] : args;
+  const withAt = ['synth', 'check', 'dev-cert', 'report'].includes(args[0]) && !args.includes('--help') && !args.includes('--at') ? [...args, ...AT] : args;
   const r = spawnSync(process.execPath, [BIN, ...withAt], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -324,6 +324,43 @@ describe('azureml-tls check', () => {
     expect(run(['check', '--cert', CERT, '--key', KEY, '--nope']).code).toBe(2);
     expect(run(['check', '--cert', CERT, '--key', KEY, '--at', 'yesterday']).code).toBe(1);
     expect(run(['check', '--help']).code).toBe(0);
+  });
+});
+
+describe('azureml-tls report', () => {
+  const BYO = path.join(ROOT, 'examples', 'byo-certificate.yaml');
+
+  test('prints a table of every environment\'s certificate', () => {
+    const dir = defaultConfigCopy();
+    const r = run(['report'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toMatch(/^ENVIRONMENT\s+CNAME\s+SOURCE\s+DELIVERY\s+NOT AFTER\s+DAYS LEFT\s+FINDINGS$/);
+    expect(lines[1]).toMatch(/^dev\s+ml\.dev\.example\.com\s+selfSigned\s+secret\s+2027-08-30T00:00:00\.000Z\s+90\s+ok$/);
+    expect(lines[2]).toMatch(/^staging\s+ml\.staging\.example\.com\s+existingSecret\s+secret\s+-\s+-\s+ok$/);
+    expect(lines[4]).toMatch(/^poc\s+-\s+none\s+-/);
+    expect(lines[5]).toBe('ok: 4 environment(s), none expires within 30 days');
+  });
+
+  test('exits 1 when a certificate expires within --days, and --json says which', () => {
+    const soon = ['--config', BYO, '--at', '2126-10-20T00:00:00Z'];
+    const r = run(['report', ...soon]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^prod\s+ml\.dev\.example\.com\s+pemFiles\s+secret\s+2126-11-05T04:47:41\.000Z\s+16\s+expiring-soon$/m);
+    expect(r.out).toContain('1 of 1 environment(s) expire within 30 days or are unusable');
+    expect(run(['report', ...soon, '--days', '10']).code).toBe(0);
+    const json = JSON.parse(run(['report', ...soon, '--json']).out);
+    expect(json).toMatchObject({ days: 30, failing: 1, environments: [{ environment: 'prod', daysLeft: 16, failing: true }] });
+  });
+
+  test('exits 1 with the problems of an invalid config, and for a bad --days', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'c.yaml'), 'environments: []\n');
+    const r = run(['report', '--config', path.join(dir, 'c.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('environments: must have at least 1 item(s)');
+    expect(run(['report', '--config', BYO, '--days', 'soon']).code).toBe(1);
+    expect(run(['report', '--bogus']).code).toBe(2);
   });
 });
 

@@ -1,0 +1,98 @@
+import { Severity } from '../certificate/findings';
+import { loadConfig, resolveConfigPath } from '../config/load';
+import { planExtension, TlsDelivery } from '../plan';
+import { formatProblem, ValidationError } from '../problems';
+import { CommandIo } from './commands';
+
+/** Options of `report`. */
+export interface ReportCommandOptions {
+  /** @default - resolved by resolveConfigPath() */
+  readonly config?: string;
+  /** Exit 1 when a certificate expires within this many days. @default 30 */
+  readonly days?: number;
+  /** @default false */
+  readonly json?: boolean;
+  /** @default - the current time */
+  readonly now?: Date;
+}
+
+/** One environment's certificate, as `report` shows it. */
+export interface CertificateRow {
+  /** The environment. */
+  readonly environment: string;
+  /** The sslCname, or '-' without TLS. */
+  readonly cname: string;
+  /** Where the certificate comes from (pemFiles, selfSigned, existingSecret, ...), or 'none'. */
+  readonly source: string;
+  /** secret, pemSettings, ... or '-'. */
+  readonly delivery: string;
+  /** The leaf's notAfter (ISO), when this tool sees the certificate. @default - not visible (managed in the cluster) */
+  readonly notAfter?: string;
+  /** Whole days left. @default - not visible */
+  readonly daysLeft?: number;
+  /** Finding codes and problems, errors first. */
+  readonly findings: string[];
+  /** Whether the row makes the report fail: expiring within the threshold, or unusable. */
+  readonly failing: boolean;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Runs report: a table of every environment's certificate (cname, source, delivery, not-after, days left, findings).
+ * Returns 1 when any certificate expires within `days` or is unusable, else 0.
+ */
+export function runReportCommand(options: ReportCommandOptions, io: CommandIo): number {
+  const now = options.now ?? new Date();
+  const days = options.days ?? 30;
+  let rows: CertificateRow[];
+  try {
+    rows = reportRows(resolveConfigPath(options.config), now, days);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);
+    return 1;
+  }
+  const failing = rows.filter((r) => r.failing).length;
+  if (options.json) {
+    io.out(JSON.stringify({ at: now.toISOString(), days, failing, environments: rows }, null, 2));
+  } else {
+    const table = [
+      ['ENVIRONMENT', 'CNAME', 'SOURCE', 'DELIVERY', 'NOT AFTER', 'DAYS LEFT', 'FINDINGS'],
+      ...rows.map((r) => [r.environment, r.cname, r.source, r.delivery, r.notAfter ?? '-', r.daysLeft === undefined ? '-' : String(r.daysLeft), r.findings.join(', ') || 'ok']),
+    ];
+    const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+    for (const row of table) io.out(row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '));
+    io.out(failing === 0
+      ? `ok: ${rows.length} environment(s), none expires within ${days} days`
+      : `${failing} of ${rows.length} environment(s) expire within ${days} days or are unusable`);
+  }
+  return failing === 0 ? 0 : 1;
+}
+
+/** The rows of the report, one per environment, in config order. */
+export function reportRows(configFile: string, now: Date, days: number): CertificateRow[] {
+  const config = loadConfig(configFile, { now });
+  return config.environments.map((env) => {
+    const plan = planExtension(env.props);
+    const tls = env.props.tls;
+    const leaf = plan.certificateReport?.chain[0];
+    const daysLeft = leaf ? Math.floor((leaf.notAfter.getTime() - now.getTime()) / DAY_MS) : undefined;
+    const certificateErrors = plan.certificateReport?.findings.filter((f) => f.severity === Severity.ERROR) ?? [];
+    const findings = [...new Set([
+      ...certificateErrors.map((f) => f.code),
+      ...plan.problems.filter((p) => p.field !== 'tls.certificate').map((p) => `${p.field}: ${p.message}`),
+      ...plan.warnings.map((f) => f.code),
+    ])];
+    return {
+      environment: env.name,
+      cname: tls?.cname.toLowerCase() ?? '-',
+      source: tls ? tls.certificate.kind : 'none',
+      delivery: tls ? (tls.delivery ?? TlsDelivery.SECRET) : '-',
+      notAfter: leaf?.notAfter.toISOString(),
+      daysLeft,
+      findings,
+      failing: plan.problems.length > 0 || (daysLeft !== undefined && daysLeft < days),
+    };
+  });
+}
