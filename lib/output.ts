@@ -36,9 +36,14 @@ export function replaceDirAtomically(outDir: string, fill: (tmpDir: string) => v
 
 /** Writes files below `root`, creating folders, with their modes (also on existing files). */
 export function writeFiles(root: string, files: readonly OutputFile[]): void {
+  const made = new Set<string>();
   for (const f of files) {
     const target = path.join(root, ...f.path.split('/'));
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+    const dir = path.dirname(target);
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
     fs.writeFileSync(target, f.content, { mode: f.mode ?? 0o644 });
     fs.chmodSync(target, f.mode ?? 0o644);
   }

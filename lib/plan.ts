@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { Finding, Severity } from './certificate/findings';
 import { ResolvedTlsCertificate, TlsCertificate, TlsCertificateSourceKind, TlsMaterial } from './certificate/source';
-import { TlsReport, validateTlsMaterial } from './certificate/validate';
+import { TlsMaterialInput, TlsReport, validateTlsMaterial } from './certificate/validate';
 import { Problem, ValidationError } from './problems';
 import { ClusterIdentity, ExtensionSettings } from './settings/model';
 import { checkAndBuildExtensionModel, ExtensionModel } from './settings/extension-model';
@@ -160,7 +161,7 @@ function computePlan(props: AzureMlExtensionProps): ExtensionPlan {
     }
     if (resolved.material) {
       const m = resolved.material;
-      report = validateTlsMaterial({
+      report = validateOnce({
         certificate: Buffer.from(m.certificatePem, 'latin1'),
         privateKey: Buffer.from(m.privateKeyPem, 'latin1'),
         cname: tls.cname,
@@ -248,4 +249,24 @@ function pemSettingsHygiene(m: TlsMaterial): Problem[] {
     }
   }
   return problems;
+}
+
+// A fleet reuses a few certificates across many environments: each distinct (material, cname, time, labels) is
+// checked once. Keyed by a digest, so no key material is held as a map key; bounded so a long-lived process stays small.
+const reports = new Map<string, TlsReport>();
+const MAX_CACHED_REPORTS = 256;
+
+function validateOnce(input: TlsMaterialInput & { readonly certificate: Buffer; readonly privateKey: Buffer }): TlsReport {
+  const h = createHash('sha256');
+  for (const part of [input.certificate, input.privateKey, Buffer.from(`${input.cname}\u0000${input.now.toISOString()}\u0000${input.certificateLabel}\u0000${input.keyLabel}`)]) {
+    h.update(String(part.length)).update('\u0000').update(part);
+  }
+  const key = h.digest('hex');
+  let report = reports.get(key);
+  if (!report) {
+    report = validateTlsMaterial(input);
+    if (reports.size >= MAX_CACHED_REPORTS) reports.clear();
+    reports.set(key, report);
+  }
+  return report;
 }

@@ -68,14 +68,16 @@ export function synthesize(options: SynthOptions): SynthResult {
   const models = new Map<string, ExtensionModel>();
 
   replaceDirAtomically(outDir, (tmp) => {
-    const app = new App({ outdir: tmp, outputFileExtension: MANIFEST_EXTENSION, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+    // One App per environment: environments never depend on each other, and cdk8s resolves and validates the whole
+    // app once per chart, which would make a large fleet quadratic.
     config.environments.forEach((env, i) => {
+      const app = new App({ outdir: tmp, outputFileExtension: MANIFEST_EXTENSION, yamlOutputType: YamlOutputType.FILE_PER_CHART });
       const chart = new AzureMlEnvironmentChart(app, env.name, env.props);
       models.set(env.name, chart.extension.model);
       files.push(...renderEnvironment(env, chart, outDir));
+      app.synth();
       options.onProgress?.(i + 1, config.environments.length);
     });
-    app.synth();
     writeFiles(tmp, files);
   });
 
