@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Finding, Severity } from './certificate/findings';
+import { CertManagerCertificateOptions, KeyVaultCertificateFormat, KeyVaultCertificateOptions } from './certificate/external';
+import { certManagerTlsSecretProblems } from './constructs/delivery/cert-manager';
+import { keyVaultTlsSecretProblems } from './constructs/delivery/key-vault';
 import { ResolvedTlsCertificate, TlsCertificate, TlsCertificateSourceKind, TlsMaterial } from './certificate/source';
 import { TlsMaterialInput, TlsReport, validateTlsMaterial } from './certificate/validate';
 import { Problem, ValidationError } from './problems';
@@ -13,6 +16,10 @@ export enum TlsDelivery {
   SECRET = 'secret',
   /** Protected settings `sslCertPemFile` / `sslKeyPemFile`: no Secret, the extension keeps the material. */
   PEM_SETTINGS = 'pemSettings',
+  /** An External Secrets Operator ExternalSecret that reads the certificate from Azure Key Vault. */
+  EXTERNAL_SECRET = 'externalSecret',
+  /** A cert-manager Certificate, copied by External Secrets Operator into `cert.pem` / `key.pem`. */
+  CERT_MANAGER = 'certManager',
 }
 
 /** The default name of the generated TLS Secret. */
@@ -34,6 +41,12 @@ export interface AzureMlTlsOptions {
    * @default 'azureml-fe-tls'
    */
   readonly secretName?: string;
+  /**
+   * Acknowledge that secret delivery writes the private key into the manifest (base64 is not encryption), for a
+   * certificate that is not a generated development certificate. Without it synth refuses and names the safer modes.
+   * @default false
+   */
+  readonly allowPlaintextKey?: boolean;
   /**
    * Suffix the Secret's name with the first 10 hex digits of the leaf certificate's SHA-256 fingerprint, so a new
    * certificate gives a new `sslSecret` and rotation is a normal settings change the extension sees
@@ -94,6 +107,21 @@ export interface ExtensionPlan {
    */
   readonly secret?: { readonly secretName: string; readonly certificatePem: string; readonly privateKeyPem: string };
   /**
+   * The Key Vault ExternalSecret to create, in externalSecret delivery.
+   * @default - none
+   */
+  readonly keyVault?: { readonly secretName: string; readonly options: KeyVaultCertificateOptions };
+  /**
+   * The cert-manager Certificate (and its ESO copy) to create, in certManager delivery.
+   * @default - none
+   */
+  readonly certManager?: { readonly secretName: string; readonly cname: string; readonly options: CertManagerCertificateOptions };
+  /**
+   * How the certificate reaches azureml-fe.
+   * @default - none (no TLS)
+   */
+  readonly delivery?: TlsDelivery;
+  /**
    * The certificate report, when material was checked.
    * @default - none
    */
@@ -143,87 +171,157 @@ function computePlan(props: AzureMlExtensionProps): ExtensionPlan {
     });
   }
 
-  let tlsSettings: TlsSettings | undefined;
-  let secret: ExtensionPlan['secret'];
-  let report: TlsReport | undefined;
-  let resolved: ResolvedTlsCertificate | undefined;
-  const tls = props.tls;
-  if (tls) {
-    const delivery = tls.delivery ?? TlsDelivery.SECRET;
-    resolved = tls.certificate.resolve({ cname: tls.cname.toLowerCase(), now, stateDir: props.stateDir });
-    if (props.production && resolved.kind === TlsCertificateSourceKind.SELF_SIGNED) {
-      problems.push({
-        field: 'tls.certificate',
-        message: 'a self-signed development certificate is refused in a production environment (the doc allows self-signed certificates for development only)',
-        value: 'selfSigned',
-        fix: 'give the certificate from your CA (files or existingSecret), or set production: false for a development cluster',
-      });
-    }
-    if (resolved.material) {
-      const m = resolved.material;
-      report = validateOnce({
-        certificate: Buffer.from(m.certificatePem, 'latin1'),
-        privateKey: Buffer.from(m.privateKeyPem, 'latin1'),
-        cname: tls.cname,
-        now,
-        certificateLabel: m.certificateFile ?? 'cert.pem',
-        keyLabel: m.privateKeyFile ?? 'key.pem',
-      });
-      for (const f of report.findings) {
-        if (f.severity === Severity.ERROR) {
-          problems.push({ field: 'tls.certificate', message: f.message, fix: f.fix ?? 'use a valid certificate and key' });
-        } else {
-          warnings.push(f);
-        }
-      }
-      if (delivery === TlsDelivery.PEM_SETTINGS) {
-        problems.push(...pemSettingsHygiene(m));
-        tlsSettings = {
-          cname: tls.cname,
-          pem: { certificatePem: m.certificatePem, privateKeyPem: m.privateKeyPem, certificateFile: m.certificateFile, privateKeyFile: m.privateKeyFile },
-        };
-      } else {
-        const leaf = report.chain[0];
-        const suffix = tls.fingerprintSuffix && leaf
-          ? `-${leaf.fingerprintSha256.replace(/:/g, '').toLowerCase().slice(0, FINGERPRINT_SUFFIX_LENGTH)}`
-          : '';
-        const secretName = `${tls.secretName ?? DEFAULT_SECRET_NAME}${suffix}`;
-        tlsSettings = { cname: tls.cname, sslSecret: secretName };
-        secret = { secretName, certificatePem: m.certificatePem, privateKeyPem: m.privateKeyPem };
-      }
-    } else if (resolved.existingSecretName !== undefined) {
-      if (delivery === TlsDelivery.PEM_SETTINGS) {
-        problems.push({
-          field: 'tls.delivery',
-          message: 'pemSettings delivery needs the PEM material, but the certificate is an existing Secret (no material passes through this tool)',
-          value: delivery,
-          fix: 'use delivery: secret with existingSecret, or give the PEM files',
-        });
-      }
-      if (tls.fingerprintSuffix) {
-        problems.push({
-          field: 'tls.fingerprintSuffix',
-          message: 'needs the certificate to compute the fingerprint, but the certificate is an existing Secret',
-          value: 'true',
-          fix: 'remove fingerprintSuffix, or give the PEM files',
-        });
-      }
-      if (tls.secretName !== undefined && tls.secretName !== resolved.existingSecretName) {
-        problems.push({
-          field: 'tls.secretName',
-          message: `conflicts with the existing Secret ${JSON.stringify(resolved.existingSecretName)} the certificate names`,
-          value: tls.secretName,
-          fix: 'remove secretName: an existing Secret is referenced by its own name',
-        });
-      }
-      tlsSettings = { cname: tls.cname, sslSecret: resolved.existingSecretName };
-    }
+  const tlsPlan = props.tls ? planTls(props.tls, props, now) : undefined;
+  if (tlsPlan) {
+    problems.push(...tlsPlan.problems);
+    warnings.push(...tlsPlan.warnings);
   }
 
-  const built = checkAndBuildExtensionModel({ settings, tls: tlsSettings, cluster: props.cluster });
+  const built = checkAndBuildExtensionModel({ settings, tls: tlsPlan?.tlsSettings, cluster: props.cluster });
   problems.push(...built.problems);
   const model = problems.length === 0 ? built.model : undefined;
-  return { problems, warnings, model, secret: model ? secret : undefined, certificateReport: report, resolvedCertificate: resolved };
+  return {
+    problems,
+    warnings,
+    model,
+    secret: model ? tlsPlan?.secret : undefined,
+    keyVault: model ? tlsPlan?.keyVault : undefined,
+    certManager: model ? tlsPlan?.certManager : undefined,
+    delivery: tlsPlan?.delivery,
+    certificateReport: tlsPlan?.report,
+    resolvedCertificate: tlsPlan?.resolved,
+  };
+}
+
+/** What the TLS options come to: the settings' TLS input and the objects that deliver the certificate. */
+interface TlsPlan {
+  readonly problems: Problem[];
+  readonly warnings: Finding[];
+  readonly delivery: TlsDelivery;
+  readonly resolved: ResolvedTlsCertificate;
+  readonly tlsSettings?: TlsSettings;
+  readonly report?: TlsReport;
+  readonly secret?: ExtensionPlan['secret'];
+  readonly keyVault?: ExtensionPlan['keyVault'];
+  readonly certManager?: ExtensionPlan['certManager'];
+}
+
+/** The delivery each source implies when none is given, and the deliveries each source allows. */
+const DELIVERIES: { readonly [kind in TlsCertificateSourceKind]: readonly TlsDelivery[] } = {
+  [TlsCertificateSourceKind.PEM_FILES]: [TlsDelivery.SECRET, TlsDelivery.PEM_SETTINGS],
+  [TlsCertificateSourceKind.PEM]: [TlsDelivery.SECRET, TlsDelivery.PEM_SETTINGS],
+  [TlsCertificateSourceKind.SELF_SIGNED]: [TlsDelivery.SECRET, TlsDelivery.PEM_SETTINGS],
+  [TlsCertificateSourceKind.EXISTING_SECRET]: [TlsDelivery.SECRET],
+  [TlsCertificateSourceKind.KEY_VAULT]: [TlsDelivery.EXTERNAL_SECRET],
+  [TlsCertificateSourceKind.CERT_MANAGER]: [TlsDelivery.CERT_MANAGER],
+};
+
+function planTls(tls: AzureMlTlsOptions, props: AzureMlExtensionProps, now: Date): TlsPlan {
+  const problems: Problem[] = [];
+  const warnings: Finding[] = [];
+  const resolved = tls.certificate.resolve({ cname: tls.cname.toLowerCase(), now, stateDir: props.stateDir });
+  const allowed = DELIVERIES[resolved.kind];
+  const delivery = tls.delivery ?? allowed[0];
+  const base = { problems, warnings, delivery, resolved };
+  if (!allowed.includes(delivery)) {
+    problems.push({
+      field: 'tls.delivery',
+      message: `${delivery} delivery does not fit the certificate source (${tls.certificate.description})`,
+      value: delivery,
+      fix: `use delivery ${allowed.join(' or ')} with this source${delivery === TlsDelivery.EXTERNAL_SECRET ? ', or take the certificate from Key Vault (tls.keyVault)' : ''}${delivery === TlsDelivery.CERT_MANAGER ? ', or let cert-manager issue it (tls.certManager)' : ''}`,
+    });
+    return base;
+  }
+  if (props.production && resolved.kind === TlsCertificateSourceKind.SELF_SIGNED) {
+    problems.push({
+      field: 'tls.certificate',
+      message: 'a self-signed development certificate is refused in a production environment (the doc allows self-signed certificates for development only)',
+      value: 'selfSigned',
+      fix: 'give the certificate from your CA (files, existingSecret, keyVault or certManager), or set production: false for a development cluster',
+    });
+  }
+  if (tls.fingerprintSuffix && !resolved.material) {
+    problems.push({
+      field: 'tls.fingerprintSuffix',
+      message: `needs the certificate to compute the fingerprint, but this tool never sees it (${tls.certificate.description})`,
+      value: 'true',
+      fix: 'remove fingerprintSuffix, or give the PEM files',
+    });
+  }
+  const secretName = tls.secretName ?? DEFAULT_SECRET_NAME;
+
+  if (resolved.keyVault) {
+    const o = resolved.keyVault;
+    problems.push(...keyVaultTlsSecretProblems({ ...o, secretName, format: o.format ?? KeyVaultCertificateFormat.PFX })
+      .map((p) => ({ ...p, field: p.field === 'secretName' ? 'tls.secretName' : `tls.keyVault.${p.field}` })));
+    return { ...base, tlsSettings: { cname: tls.cname, sslSecret: secretName }, keyVault: { secretName, options: o } };
+  }
+  if (resolved.certManager) {
+    const o = resolved.certManager;
+    problems.push(...certManagerTlsSecretProblems({ ...o, secretName, cname: tls.cname })
+      .filter((p) => p.field !== 'cname') // the settings rules report sslCname
+      .map((p) => ({ ...p, field: p.field === 'secretName' ? 'tls.secretName' : `tls.certManager.${p.field}` })));
+    return { ...base, tlsSettings: { cname: tls.cname, sslSecret: secretName }, certManager: { secretName, cname: tls.cname, options: o } };
+  }
+  if (resolved.existingSecretName !== undefined) {
+    if (tls.secretName !== undefined && tls.secretName !== resolved.existingSecretName) {
+      problems.push({
+        field: 'tls.secretName',
+        message: `conflicts with the existing Secret ${JSON.stringify(resolved.existingSecretName)} the certificate names`,
+        value: tls.secretName,
+        fix: 'remove secretName: an existing Secret is referenced by its own name',
+      });
+    }
+    return { ...base, tlsSettings: { cname: tls.cname, sslSecret: resolved.existingSecretName } };
+  }
+
+  const m = resolved.material;
+  if (!m) return base;
+  const report = validateOnce({
+    certificate: Buffer.from(m.certificatePem, 'latin1'),
+    privateKey: Buffer.from(m.privateKeyPem, 'latin1'),
+    cname: tls.cname,
+    now,
+    certificateLabel: m.certificateFile ?? 'cert.pem',
+    keyLabel: m.privateKeyFile ?? 'key.pem',
+  });
+  for (const f of report.findings) {
+    if (f.severity === Severity.ERROR) {
+      problems.push({ field: 'tls.certificate', message: f.message, fix: f.fix ?? 'use a valid certificate and key' });
+    } else {
+      warnings.push(f);
+    }
+  }
+  if (delivery === TlsDelivery.PEM_SETTINGS) {
+    problems.push(...pemSettingsHygiene(m));
+    return {
+      ...base,
+      report,
+      tlsSettings: {
+        cname: tls.cname,
+        pem: { certificatePem: m.certificatePem, privateKeyPem: m.privateKeyPem, certificateFile: m.certificateFile, privateKeyFile: m.privateKeyFile },
+      },
+    };
+  }
+  // Spec section 6: a plain Secret puts the key in git in base64, which is not encryption.
+  if (resolved.kind !== TlsCertificateSourceKind.SELF_SIGNED && !tls.allowPlaintextKey) {
+    problems.push({
+      field: 'tls.allowPlaintextKey',
+      message: 'secret delivery writes the private key into the manifest in base64, which is not encryption: a committed manifest leaks it',
+      fix: 'keep the key out of git with delivery sealedSecret (tls.sealing), externalSecret (tls.keyVault) or certManager, or acknowledge with tls.allowPlaintextKey: true',
+    });
+  }
+  const leaf = report.chain[0];
+  const suffix = tls.fingerprintSuffix && leaf
+    ? `-${leaf.fingerprintSha256.replace(/:/g, '').toLowerCase().slice(0, FINGERPRINT_SUFFIX_LENGTH)}`
+    : '';
+  const name = `${secretName}${suffix}`;
+  return {
+    ...base,
+    report,
+    tlsSettings: { cname: tls.cname, sslSecret: name },
+    secret: { secretName: name, certificatePem: m.certificatePem, privateKeyPem: m.privateKeyPem },
+  };
 }
 
 // Spec section 3 / issue 4: in PEM settings mode every install path passes the files raw (the az CLI reads them as

@@ -8,6 +8,13 @@ import { OutputFile, replaceDirAtomically, writeFiles, writeSecretFile } from '.
 import { planExtension } from './plan';
 import { Problem, ValidationError } from './problems';
 import { renderAzCreateScript, renderAzUpdateScript } from './render/az';
+import { renderWorkloadIdentityScript } from './render/workload-identity';
+import { renderArmTemplate } from './render/arm';
+import { renderBicep } from './render/bicep';
+import { ARM_TEMPLATE_FILE_NAME, BICEP_FILE_NAME, TERRAFORM_FILE_NAME } from './render/iac';
+import { renderTerraform } from './render/terraform';
+import { ClusterIdentity } from './settings/model';
+import { DEFAULT_KEY_VAULT_SERVICE_ACCOUNT } from './constructs/delivery/key-vault';
 import { renderJson } from './render/common';
 import { renderHelmValues, renderSettingsJson } from './render/values';
 import { ExtensionModel } from './settings/extension-model';
@@ -137,5 +144,47 @@ function renderEnvironment(env: EnvironmentConfig, chart: AzureMlEnvironmentChar
     { path: `${folder}/protected-settings.json`, content: renderJson(cliProtected) },
     { path: `${folder}/az-create.sh`, mode: 0o755, content: renderAzCreateScript(model, azOptions) },
     { path: `${folder}/az-update.sh`, mode: 0o755, content: renderAzUpdateScript(model, azOptions) },
+    ...infrastructureAsCode(env, model, cliProtected),
+    ...workloadIdentityFiles(env, chart),
   ];
+}
+
+/** True when the cluster block names everything an ARM resource id and the derived keys need. */
+export function clusterFullyKnown(cluster: ClusterIdentity | undefined): cluster is ClusterIdentity {
+  return !!(cluster && cluster.subscriptionId && cluster.resourceGroup && cluster.name && cluster.location);
+}
+
+// Bicep, ARM and Terraform need the cluster's resource id: rendered when the cluster block names it whole.
+function infrastructureAsCode(env: EnvironmentConfig, model: ExtensionModel, cliProtected: { [key: string]: string }): OutputFile[] {
+  const cluster = env.props.cluster;
+  if (!clusterFullyKnown(cluster)) return [];
+  const pemFiles = cliProtected.sslCertPemFile && cliProtected.sslKeyPemFile
+    ? { certificate: cliProtected.sslCertPemFile, privateKey: cliProtected.sslKeyPemFile }
+    : undefined;
+  const inputs = { environment: env.name, model, cluster, pemFiles };
+  return [
+    { path: `${env.name}/${BICEP_FILE_NAME}`, content: renderBicep(inputs) },
+    { path: `${env.name}/${ARM_TEMPLATE_FILE_NAME}`, content: renderArmTemplate(inputs) },
+    { path: `${env.name}/${TERRAFORM_FILE_NAME}`, content: renderTerraform(inputs) },
+  ];
+}
+
+// externalSecret delivery: the federated credential and the Key Vault role the ServiceAccount needs (spec section 6).
+function workloadIdentityFiles(env: EnvironmentConfig, chart: AzureMlEnvironmentChart): OutputFile[] {
+  const kv = chart.extension.plan.keyVault;
+  if (!kv) return [];
+  const o = kv.options;
+  return [{
+    path: `${env.name}/workload-identity.sh`,
+    mode: 0o755,
+    content: renderWorkloadIdentityScript({
+      environment: env.name,
+      vaultUrl: o.vaultUrl,
+      clientId: o.clientId,
+      serviceAccountName: o.serviceAccountName ?? DEFAULT_KEY_VAULT_SERVICE_ACCOUNT,
+      identityName: o.identityName,
+      identityResourceGroup: o.identityResourceGroup,
+      cluster: env.props.cluster,
+    }),
+  }];
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createDevCa, issueDevCertificate } from './dev-ca';
+import { CertManagerCertificateOptions, KeyVaultCertificateOptions } from './external';
 import { loadOrCreateDevCertificate } from './dev-store';
 
 /** The kinds of certificate source. Open for more (self-signed development certificates, external stores). */
@@ -13,6 +14,10 @@ export enum TlsCertificateSourceKind {
   EXISTING_SECRET = 'existingSecret',
   /** A development certificate signed by a local development CA (development only). */
   SELF_SIGNED = 'selfSigned',
+  /** A certificate in Azure Key Vault, fetched in the cluster by External Secrets Operator. */
+  KEY_VAULT = 'keyVault',
+  /** A certificate issued in the cluster by cert-manager. */
+  CERT_MANAGER = 'certManager',
 }
 
 /** Options for {@link TlsCertificate.selfSigned}. */
@@ -79,6 +84,16 @@ export interface ResolvedTlsCertificate {
    * @default - none
    */
   readonly existingSecretName?: string;
+  /**
+   * The Key Vault certificate, for a Key Vault source.
+   * @default - none
+   */
+  readonly keyVault?: KeyVaultCertificateOptions;
+  /**
+   * The cert-manager issuance, for a cert-manager source.
+   * @default - none
+   */
+  readonly certManager?: CertManagerCertificateOptions;
 }
 
 /**
@@ -117,6 +132,22 @@ export abstract class TlsCertificate {
    */
   public static selfSigned(options: SelfSignedOptions = {}): TlsCertificate {
     return new SelfSignedCertificate(options);
+  }
+
+  /**
+   * A certificate in Azure Key Vault: External Secrets Operator reads it in the cluster with workload identity and
+   * writes the Secret azureml-fe reads. No key material passes through synth (delivery `externalSecret`).
+   */
+  public static fromKeyVault(options: KeyVaultCertificateOptions): TlsCertificate {
+    return new ReferenceCertificate(TlsCertificateSourceKind.KEY_VAULT, `Key Vault certificate ${options.certificateName} in ${options.vaultUrl}`, { keyVault: options });
+  }
+
+  /**
+   * A certificate cert-manager issues in the cluster; External Secrets Operator copies its `tls.crt` / `tls.key`
+   * into `cert.pem` / `key.pem` (delivery `certManager`). No key material passes through synth.
+   */
+  public static fromCertManager(options: CertManagerCertificateOptions): TlsCertificate {
+    return new ReferenceCertificate(TlsCertificateSourceKind.CERT_MANAGER, `cert-manager certificate from ${options.issuerKind ?? 'ClusterIssuer'} ${options.issuerName}`, { certManager: options });
   }
 
   /** The kind of source. */
@@ -177,6 +208,20 @@ class PemCertificate extends TlsCertificate {
 
   protected produce(): ResolvedTlsCertificate {
     return { kind: this.kind, material: { certificatePem: this.certificatePem, privateKeyPem: this.privateKeyPem } };
+  }
+}
+
+class ReferenceCertificate extends TlsCertificate {
+  constructor(
+    public readonly kind: TlsCertificateSourceKind,
+    public readonly description: string,
+    private readonly reference: Pick<ResolvedTlsCertificate, 'keyVault' | 'certManager'>,
+  ) {
+    super();
+  }
+
+  protected produce(): ResolvedTlsCertificate {
+    return { kind: this.kind, ...this.reference };
   }
 }
 

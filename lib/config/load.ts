@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
+import { CertManagerCertificateOptions, KeyVaultCertificateOptions } from '../certificate/external';
 import { TlsCertificate } from '../certificate/source';
 import { AzureMlExtensionProps, AzureMlTlsOptions, TlsDelivery } from '../plan';
 import { Problem, ValidationError } from '../problems';
@@ -140,20 +141,25 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
 
 type RawMap = { [key: string]: unknown };
 
-/** Blocks that are one choice among several: an environment's block replaces the default one whole. */
-const REPLACED_WHOLE = new Set(['tls.certificate']);
+/** Keys that are one choice among several: an environment that sets one drops the defaults' others. */
+const EXCLUSIVE: { readonly [at: string]: readonly string[] } = {
+  'tls': ['certificate', 'keyVault', 'certManager'],
+  'tls.certificate': ['files', 'existingSecret', 'selfSigned'],
+};
 
 /**
  * Merges the `defaults` block under an environment: maps merge key by key, recursively; lists and scalars of the
- * environment replace the defaults' (so `extraNames: [a]` in an environment replaces the default list), and so does
- * the environment's `tls.certificate` (one source: files, existingSecret or selfSigned).
+ * environment replace the defaults' (so `extraNames: [a]` in an environment replaces the default list); and where the
+ * environment makes a choice (the certificate source: `tls.certificate` / `tls.keyVault` / `tls.certManager`, and
+ * `files` / `existingSecret` / `selfSigned`), the defaults' other choices are dropped.
  */
 export function mergeDefaults(defaults: RawMap, env: RawMap, at = ''): RawMap {
   const out: RawMap = { ...defaults };
+  const group = EXCLUSIVE[at] ?? [];
+  if (group.some((k) => k in env)) for (const k of group) if (!(k in env)) delete out[k];
   for (const [k, v] of Object.entries(env)) {
     const d = out[k];
-    const p = at ? `${at}.${k}` : k;
-    out[k] = isMap(d) && isMap(v) && !REPLACED_WHOLE.has(p) ? mergeDefaults(d, v, p) : v;
+    out[k] = isMap(d) && isMap(v) ? mergeDefaults(d, v, at ? `${at}.${k}` : k) : v;
   }
   return out;
 }
@@ -176,21 +182,27 @@ function convertEnvironment(env: RawMap, where: string, baseDir: string, options
   let tls: AzureMlTlsOptions | undefined;
   if (isMap(env.tls)) {
     const t = env.tls;
-    const cert = t.certificate as RawMap;
     let certificate: TlsCertificate;
-    if (isMap(cert.files)) {
-      const certFile = path.resolve(baseDir, cert.files.cert as string);
-      const keyFile = path.resolve(baseDir, cert.files.key as string);
-      for (const [k, f] of [['cert', certFile], ['key', keyFile]] as const) {
-        if (!fs.existsSync(f) || !fs.statSync(f).isFile()) {
-          problems.push({ field: `${where}.tls.certificate.files.${k}`, message: 'file not found (relative paths resolve against the config file\'s folder)', value: f, fix: 'correct the path' });
-        }
-      }
-      certificate = TlsCertificate.fromPemFiles(certFile, keyFile);
-    } else if (isMap(cert.selfSigned)) {
-      certificate = TlsCertificate.selfSigned({ days: cert.selfSigned.days as number | undefined, extraNames: cert.selfSigned.extraNames as string[] | undefined });
+    if (isMap(t.keyVault)) {
+      certificate = TlsCertificate.fromKeyVault(t.keyVault as unknown as KeyVaultCertificateOptions);
+    } else if (isMap(t.certManager)) {
+      certificate = TlsCertificate.fromCertManager(t.certManager as unknown as CertManagerCertificateOptions);
     } else {
-      certificate = TlsCertificate.fromExistingSecret(cert.existingSecret as string);
+      const cert = t.certificate as RawMap;
+      if (isMap(cert.files)) {
+        const certFile = path.resolve(baseDir, cert.files.cert as string);
+        const keyFile = path.resolve(baseDir, cert.files.key as string);
+        for (const [k, f] of [['cert', certFile], ['key', keyFile]] as const) {
+          if (!fs.existsSync(f) || !fs.statSync(f).isFile()) {
+            problems.push({ field: `${where}.tls.certificate.files.${k}`, message: 'file not found (relative paths resolve against the config file\'s folder)', value: f, fix: 'correct the path' });
+          }
+        }
+        certificate = TlsCertificate.fromPemFiles(certFile, keyFile);
+      } else if (isMap(cert.selfSigned)) {
+        certificate = TlsCertificate.selfSigned({ days: cert.selfSigned.days as number | undefined, extraNames: cert.selfSigned.extraNames as string[] | undefined });
+      } else {
+        certificate = TlsCertificate.fromExistingSecret(cert.existingSecret as string);
+      }
     }
     tls = {
       cname: t.cname as string,
@@ -198,6 +210,7 @@ function convertEnvironment(env: RawMap, where: string, baseDir: string, options
       delivery: t.delivery as TlsDelivery | undefined,
       secretName: t.secretName as string | undefined,
       fingerprintSuffix: t.fingerprintSuffix as boolean | undefined,
+      allowPlaintextKey: t.allowPlaintextKey as boolean | undefined,
     };
   }
 

@@ -1,3 +1,4 @@
+import { CertManagerIssuerKind, KeyVaultCertificateFormat } from '../certificate/external';
 import { TlsDelivery } from '../plan';
 import { SCALAR_SETTINGS, SettingKind } from '../settings/keys';
 import { ClusterType } from '../settings/model';
@@ -73,12 +74,42 @@ export const CERTIFICATE_SHAPE: Shape = {
 /** The `tls` block. */
 export const TLS_SHAPE: Shape = {
   kind: 'object',
-  description: 'HTTPS for azureml-fe.',
-  required: ['cname', 'certificate'],
+  description: 'HTTPS for azureml-fe: the cname and exactly one of certificate, keyVault or certManager.',
+  required: ['cname'],
+  exactlyOne: ['certificate', 'keyVault', 'certManager'],
   properties: {
     cname: str('sslCname: the FQDN clients call, e.g. ml.example.com.', { nonEmpty: true }),
     certificate: CERTIFICATE_SHAPE,
-    delivery: str('secret (a Secret in azureml + sslSecret) or pemSettings (protected sslCertPemFile/sslKeyPemFile).', { enum: Object.values(TlsDelivery) }),
+    keyVault: {
+      kind: 'object',
+      description: 'A certificate in Azure Key Vault, read in the cluster by External Secrets Operator with workload identity (delivery externalSecret).',
+      required: ['vaultUrl', 'certificateName', 'clientId', 'tenantId'],
+      properties: {
+        vaultUrl: str('The vault URL, e.g. https://my-vault.vault.azure.net/.', { nonEmpty: true }),
+        certificateName: str('The Key Vault certificate (its key must be exportable).', { nonEmpty: true }),
+        clientId: str('Client id of the managed identity ESO authenticates as.', { nonEmpty: true }),
+        tenantId: str('The Entra tenant id.', { nonEmpty: true }),
+        format: str('The certificate\'s content type in Key Vault: pfx (default) or pem.', { enum: Object.values(KeyVaultCertificateFormat) }),
+        serviceAccountName: str('The ServiceAccount ESO uses (default azureml-fe-tls-reader).', { nonEmpty: true }),
+        identityName: str('The managed identity\'s name, for the generated federated-credential script.', { nonEmpty: true }),
+        identityResourceGroup: str('The managed identity\'s resource group (default: the cluster\'s).', { nonEmpty: true }),
+      },
+    },
+    certManager: {
+      kind: 'object',
+      description: 'A certificate issued in the cluster by cert-manager, copied into cert.pem/key.pem by External Secrets Operator (delivery certManager).',
+      required: ['issuerName'],
+      properties: {
+        issuerName: str('The issuer\'s name.', { nonEmpty: true }),
+        issuerKind: str('Issuer (in namespace azureml) or ClusterIssuer (default).', { enum: Object.values(CertManagerIssuerKind) }),
+        issuerGroup: str('The issuer\'s API group (default cert-manager.io).', { nonEmpty: true }),
+        extraNames: { kind: 'array', description: 'DNS names besides the cname.', items: str('A DNS name.', { nonEmpty: true }) },
+        duration: str('Requested validity, a Go duration such as 2160h.', { nonEmpty: true }),
+        renewBefore: str('Renew this long before expiry, a Go duration such as 720h.', { nonEmpty: true }),
+      },
+    },
+    delivery: str('secret, pemSettings, externalSecret (with keyVault) or certManager (with certManager); by default what the source implies.', { enum: Object.values(TlsDelivery) }),
+    allowPlaintextKey: bool('Acknowledge that secret delivery writes the private key into the manifest (base64 is not encryption).'),
     secretName: str('Name of the Secret to create (secret delivery), a DNS-1123 subdomain. Default azureml-fe-tls.', { nonEmpty: true }),
     fingerprintSuffix: bool('Suffix the Secret name with 10 hex digits of the certificate\'s SHA-256 fingerprint, so rotation changes sslSecret.'),
   },

@@ -12,6 +12,8 @@ export interface ObjectShape {
   readonly required?: readonly string[];
   /** Exactly one of these keys must be present. */
   readonly exactlyOne?: readonly string[];
+  /** At most one of these keys may be present. */
+  readonly atMostOne?: readonly string[];
 }
 
 export type Shape =
@@ -85,6 +87,12 @@ export function checkShape(value: unknown, shape: Shape, path: string): Problem[
       for (const r of shape.required ?? []) {
         if (!(r in value)) problems.push({ field: join(path, r), message: 'is required', fix: shape.properties[r].description });
       }
+      if (shape.atMostOne) {
+        const present = shape.atMostOne.filter((k) => k in value);
+        if (present.length > 1) {
+          problems.push({ field: path, message: `has ${present.join(' and ')}, but only one may be given`, fix: `give at most one of ${shape.atMostOne.join(', ')}` });
+        }
+      }
       if (shape.exactlyOne) {
         const present = shape.exactlyOne.filter((k) => k in value);
         if (present.length !== 1) {
@@ -155,7 +163,7 @@ export function partialShape(shape: Shape): Shape {
         kind: 'object',
         description: shape.description,
         properties: Object.fromEntries(Object.entries(shape.properties).map(([k, v]) => [k, partialShape(v)])),
-        ...(shape.exactlyOne ? { exactlyOne: shape.exactlyOne } : {}),
+        ...(shape.exactlyOne ? { atMostOne: shape.exactlyOne } : {}),
       };
     case 'array':
       return { ...shape, items: partialShape(shape.items), minItems: undefined };

@@ -2,6 +2,9 @@ import { Construct } from 'constructs';
 import { AzureMlExtensionProps, ExtensionPlan, planExtensionOrThrow } from '../plan';
 import { ExtensionModel } from '../settings/extension-model';
 import { AzureMlTlsSecret } from './tls-secret';
+import { CertManagerTlsSecret } from './delivery/cert-manager';
+import { KeyVaultTlsSecret } from './delivery/key-vault';
+import { KeyVaultCertificateFormat } from '../certificate/external';
 
 /**
  * One installation of the AzureML Kubernetes extension (`Microsoft.AzureML.Kubernetes`) with HTTPS for azureml-fe.
@@ -23,6 +26,11 @@ export class AzureMlExtension extends Construct {
    * @default - none
    */
   public readonly secret?: AzureMlTlsSecret;
+  /**
+   * The construct that makes the cluster fetch or issue the certificate (externalSecret, certManager delivery).
+   * @default - none
+   */
+  public readonly delivery?: Construct;
 
   constructor(scope: Construct, id: string, props: AzureMlExtensionProps) {
     super(scope, id);
@@ -31,6 +39,31 @@ export class AzureMlExtension extends Construct {
     this.model = plan.model;
     if (plan.secret) {
       this.secret = new AzureMlTlsSecret(this, 'TlsSecret', plan.secret);
+    }
+    if (plan.keyVault) {
+      const o = plan.keyVault.options;
+      this.delivery = new KeyVaultTlsSecret(this, 'KeyVault', {
+        secretName: plan.keyVault.secretName,
+        vaultUrl: o.vaultUrl,
+        certificateName: o.certificateName,
+        clientId: o.clientId,
+        tenantId: o.tenantId,
+        format: o.format ?? KeyVaultCertificateFormat.PFX,
+        serviceAccountName: o.serviceAccountName,
+      });
+    }
+    if (plan.certManager) {
+      const o = plan.certManager.options;
+      this.delivery = new CertManagerTlsSecret(this, 'CertManager', {
+        secretName: plan.certManager.secretName,
+        cname: plan.certManager.cname,
+        issuerName: o.issuerName,
+        issuerKind: o.issuerKind,
+        issuerGroup: o.issuerGroup,
+        extraNames: o.extraNames,
+        duration: o.duration,
+        renewBefore: o.renewBefore,
+      });
     }
   }
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { toHelmValues } from '../../lib';
 import { runSynthCommand } from '../../lib/cli/commands';
 import { k8sSchemaErrors } from '../helpers/k8s-schema';
 
@@ -57,12 +58,13 @@ describe('azureml-tls synth', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const files = tree(out);
+    const iac = (env: string) => [`${env}/azuredeploy.json`, `${env}/extension.bicep`, `${env}/main.tf.json`];
     expect(Object.keys(files).sort()).toEqual([
-      'dev.k8s.yaml', 'dev/az-create.sh', 'dev/az-update.sh', 'dev/protected-settings.json', 'dev/settings.json', 'dev/values.yml',
-      'edge.k8s.yaml', 'edge/az-create.sh', 'edge/az-update.sh', 'edge/protected-settings.json', 'edge/settings.json', 'edge/values.yml',
+      'dev.k8s.yaml', 'dev/az-create.sh', 'dev/az-update.sh', ...iac('dev'), 'dev/protected-settings.json', 'dev/settings.json', 'dev/values.yml',
+      'edge.k8s.yaml', 'edge/az-create.sh', 'edge/az-update.sh', ...iac('edge'), 'edge/protected-settings.json', 'edge/settings.json', 'edge/values.yml',
       'poc.k8s.yaml', 'poc/az-create.sh', 'poc/az-update.sh', 'poc/protected-settings.json', 'poc/settings.json', 'poc/values.yml',
-      'staging.k8s.yaml', 'staging/az-create.sh', 'staging/az-update.sh', 'staging/protected-settings.json', 'staging/settings.json', 'staging/values.yml',
-    ]);
+      'staging.k8s.yaml', 'staging/az-create.sh', 'staging/az-update.sh', ...iac('staging'), 'staging/protected-settings.json', 'staging/settings.json', 'staging/values.yml',
+    ].sort());
     // Only manifests end in .yaml: cdk8s treats every *.yaml below the root as a manifest.
     expect(Object.keys(files).filter((f) => f.endsWith('.yaml'))).toEqual(['dev.k8s.yaml', 'edge.k8s.yaml', 'poc.k8s.yaml', 'staging.k8s.yaml']);
     expect(files['dev/az-create.sh'].mode).toBe(0o755);
@@ -85,8 +87,25 @@ describe('azureml-tls synth', () => {
       sslCertPemFile: '../../.azureml-tls/dev-certs/ml.edge.example.com/cert.pem',
       sslKeyPemFile: '../../.azureml-tls/dev-certs/ml.edge.example.com/key.pem',
     });
-    expect(r.out).toBe(`synthesized 4 environment(s) into ${out}: 24 files written, 0 warning(s)\n`);
+    expect(r.out).toBe(`synthesized 4 environment(s) into ${out}: 33 files written, 0 warning(s)\n`);
     expect(run(['synth', '--out', out, '--verbose'], { cwd: dir }).out).toContain(`wrote ${out}/dev.k8s.yaml`);
+  });
+
+  test('every install path carries the same settings, and they expand to the reference values.yml', () => {
+    const dir = defaultConfigCopy();
+    const out = path.join(dir, 'dist');
+    expect(run(['synth', '--out', out], { cwd: dir }).code).toBe(0);
+    for (const env of ['dev', 'edge', 'staging', 'poc']) {
+      const settings = JSON.parse(fs.readFileSync(path.join(out, env, 'settings.json'), 'utf8'));
+      expect(toHelmValues(settings).values).toEqual(parseAllDocuments(fs.readFileSync(path.join(out, env, 'values.yml'), 'utf8'))[0].toJS());
+      if (env === 'poc') continue;
+      const arm = JSON.parse(fs.readFileSync(path.join(out, env, 'azuredeploy.json'), 'utf8'));
+      expect(arm.resources.find((r: { type: string }) => r.type === 'Microsoft.KubernetesConfiguration/extensions').properties.configurationSettings).toEqual(settings);
+      const tf = JSON.parse(fs.readFileSync(path.join(out, env, 'main.tf.json'), 'utf8'));
+      const tfExtension = Object.values(tf.resource).flatMap((byName) => Object.values(byName as object)).find((r) => (r as { extension_type?: string }).extension_type) as { configuration_settings: object };
+      expect(tfExtension.configuration_settings).toEqual(settings);
+      expect(fs.readFileSync(path.join(out, env, 'extension.bicep'), 'utf8')).toContain(`'sslCname': '${settings.sslCname}'`);
+    }
   });
 
   test('shows progress on a terminal and ends with a one-line summary', () => {
@@ -96,7 +115,7 @@ describe('azureml-tls synth', () => {
     const code = runSynthCommand({ config: path.join(dir, 'azureml-tls.yaml'), outDir: path.join(dir, 'dist'), now: new Date(AT[1]) }, { out: (l) => out.push(l), err: () => undefined, progress: (t) => progress.push(t) });
     expect(code).toBe(0);
     expect(progress).toEqual(['synthesizing: 1/4 environments', 'synthesizing: 2/4 environments', 'synthesizing: 3/4 environments', 'synthesizing: 4/4 environments', '']);
-    expect(out).toEqual([`synthesized 4 environment(s) into ${path.join(dir, 'dist')}: 24 files written, 0 warning(s)`]);
+    expect(out).toEqual([`synthesized 4 environment(s) into ${path.join(dir, 'dist')}: 33 files written, 0 warning(s)`]);
   });
 
   test('is byte-identical when run twice (the development certificates are kept and reused)', () => {
@@ -140,7 +159,7 @@ describe('azureml-tls synth', () => {
       '    production: true',
       '    cluster: { type: aks, subscriptionId: 11111111-2222-3333-4444-555555555555, resourceGroup: rg, name: aks, location: westeurope, nodeCount: 4 }',
       '    extension: { enableInference: true, inferenceRouterServiceType: ClusterIP }',
-      '    tls: { cname: ml.dev.example.com, certificate: { files: { cert: cert.pem, key: key.pem } }, secretName: fe-tls }',
+      '    tls: { cname: ml.dev.example.com, certificate: { files: { cert: cert.pem, key: key.pem } }, secretName: fe-tls, allowPlaintextKey: true }',
       '',
     ].join('\n'));
     const out = path.join(dir, 'out');

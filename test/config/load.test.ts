@@ -49,7 +49,7 @@ describe('config loader', () => {
   test('fails on an unknown key, naming the file, environment and field, and suggesting the right key', () => {
     expect(problemsOf(env(`${inference}    tls: { cname: ml.example.com, certifcate: { existingSecret: s } }\n`))).toEqual([
       'test-config.yaml: environments[0] (dev).tls.certifcate: is not a known key',
-      'test-config.yaml: environments[0] (dev).tls.certificate: is required',
+      'test-config.yaml: environments[0] (dev).tls: needs one of certificate, keyVault, certManager',
     ]);
     const [p] = (() => { try { parseConfig(env('    insecure: true\n    extension: { EnableInference: true }\n'), path.join(ROOT, 'x.yaml')); } catch (e) { return (e as ValidationError).problems; } return []; })();
     expect(p.fix).toBe('did you mean enableInference?');

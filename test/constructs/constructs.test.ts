@@ -46,7 +46,7 @@ describe('AzureMlExtension modes', () => {
     const chart = Testing.chart();
     const ext = new AzureMlExtension(chart, 'Ext', delivery === 'insecure'
       ? { settings: { ...inference, allowInsecureConnections: true }, now: NOW }
-      : { settings: inference, now: NOW, tls: { cname: 'ML.dev.example.com', delivery, certificate: TlsCertificate.fromPem(CERT, KEY) } });
+      : { settings: inference, now: NOW, tls: { cname: 'ML.dev.example.com', delivery, allowPlaintextKey: true, certificate: TlsCertificate.fromPem(CERT, KEY) } });
     const manifests = Testing.synth(chart);
     for (const m of manifests) expect(k8sSchemaErrors(m)).toEqual([]);
     return {
@@ -101,7 +101,13 @@ describe('AzureMlExtension modes', () => {
 
   test('fails if pemSettings delivery is asked for an existing Secret', () => {
     expect(() => new AzureMlExtension(Testing.chart(), 'Ext', { settings: inference, now: NOW, tls: { cname: 'ml.example.com', delivery: TlsDelivery.PEM_SETTINGS, certificate: TlsCertificate.fromExistingSecret('s') } }))
-      .toThrow(/tls.delivery: pemSettings delivery needs the PEM material/);
+      .toThrow('tls.delivery: pemSettings delivery does not fit the certificate source (existing Secret azureml/s) (got "pemSettings"). Fix: use delivery secret with this source');
+  });
+
+  test('fails if a certificate from files would be written into the manifest without an acknowledgement', () => {
+    expect(() => new AzureMlExtension(Testing.chart(), 'Ext', { settings: inference, now: NOW, tls: { cname: 'ml.dev.example.com', certificate: TlsCertificate.fromPem(CERT, KEY) } }))
+      .toThrow('tls.allowPlaintextKey: secret delivery writes the private key into the manifest in base64, which is not encryption: a committed manifest leaks it. '
+        + 'Fix: keep the key out of git with delivery sealedSecret (tls.sealing), externalSecret (tls.keyVault) or certManager, or acknowledge with tls.allowPlaintextKey: true');
   });
 
   test('fails if secretName contradicts an existing Secret', () => {
@@ -135,7 +141,7 @@ describe('AzureMlExtension modes', () => {
 describe('AzureMlEnvironmentChart', () => {
   test('holds the environment\'s Secret and exposes its extension', () => {
     const app = Testing.app();
-    const chart = new AzureMlEnvironmentChart(app, 'dev', { settings: inference, now: NOW, tls: { cname: 'ml.dev.example.com', certificate: TlsCertificate.fromPem(CERT, KEY), secretName: 'tls-dev' } });
+    const chart = new AzureMlEnvironmentChart(app, 'dev', { settings: inference, now: NOW, tls: { cname: 'ml.dev.example.com', certificate: TlsCertificate.fromPem(CERT, KEY), secretName: 'tls-dev', allowPlaintextKey: true } });
     expect(Testing.synth(chart).map((m) => m.metadata.name)).toEqual(['tls-dev']);
     expect(chart.extension.model.settings['scoringFe.sslSecret']).toBe('tls-dev');
   });

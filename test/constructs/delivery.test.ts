@@ -3,12 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
-import {
-  CertManagerIssuerKind, CertManagerPrivateKey, CertManagerTlsSecret, CertManagerTlsSecretProps,
-} from '../../lib/constructs/delivery/cert-manager';
-import {
-  KeyVaultCertificateFormat, keyVaultNameFromUrl, KeyVaultTlsSecret, KeyVaultTlsSecretProps, keyVaultUrlError,
-} from '../../lib/constructs/delivery/key-vault';
+import { CertManagerIssuerKind, KeyVaultCertificateFormat } from '../../lib/certificate/external';
+import { CertManagerPrivateKey, CertManagerTlsSecret, CertManagerTlsSecretProps } from '../../lib/constructs/delivery/cert-manager';
+import { keyVaultNameFromUrl, KeyVaultTlsSecret, KeyVaultTlsSecretProps, keyVaultUrlError } from '../../lib/constructs/delivery/key-vault';
 import { renderWorkloadIdentityScript, WorkloadIdentityScriptOptions } from '../../lib/render/workload-identity';
 import { ClusterType } from '../../lib/settings/model';
 import { crdSchemaErrors } from '../helpers/crd-schema';
@@ -165,19 +162,19 @@ describe('KeyVaultTlsSecret', () => {
   });
 
   test.each([
-    ['vaultUrl', { vaultUrl: 'http://ml-vault.vault.azure.net/' }, 'KeyVaultTlsSecret: vaultUrl "http://ml-vault.vault.azure.net/" is not a Key Vault URL. Use https://<vault-name>.vault.azure.net/'],
-    ['vaultUrl', { vaultUrl: 'https://ml-vault.example.com/' }, 'vaultUrl "https://ml-vault.example.com/" is not a Key Vault URL'],
-    ['vaultUrl', { vaultUrl: 'https://ml--vault.vault.azure.net/' }, 'vaultUrl "https://ml--vault.vault.azure.net/" is not a Key Vault URL'],
+    ['vaultUrl', { vaultUrl: 'http://ml-vault.vault.azure.net/' }, 'KeyVaultTlsSecret: vaultUrl: is not a Key Vault URL (got "http://ml-vault.vault.azure.net/"). Fix: Use https://<vault-name>.vault.azure.net/'],
+    ['vaultUrl', { vaultUrl: 'https://ml-vault.example.com/' }, 'vaultUrl: is not a Key Vault URL (got "https://ml-vault.example.com/")'],
+    ['vaultUrl', { vaultUrl: 'https://ml--vault.vault.azure.net/' }, 'vaultUrl: is not a Key Vault URL (got "https://ml--vault.vault.azure.net/")'],
     ['vaultUrl', { vaultUrl: 'https://ml-vault.vault.azure.net/secrets/x' }, 'is not a Key Vault URL'],
-    ['clientId', { clientId: 'my-identity' }, 'KeyVaultTlsSecret: clientId "my-identity" is not a GUID. Use the managed identity\'s client id: az identity show'],
-    ['tenantId', { tenantId: 'contoso.onmicrosoft.com' }, 'KeyVaultTlsSecret: tenantId "contoso.onmicrosoft.com" is not a GUID. Use the Entra tenant id: az account show --query tenantId -o tsv'],
-    ['certificateName', { certificateName: 'ml_example.com' }, 'KeyVaultTlsSecret: certificateName "ml_example.com" is not a Key Vault certificate name. Use 1-127 letters, digits and \'-\''],
-    ['certificateName', { certificateName: '' }, 'certificateName "" is not a Key Vault certificate name'],
-    ['secretName', { secretName: 'Azureml_TLS' }, 'KeyVaultTlsSecret: secretName "Azureml_TLS" is not a valid object name: it must be a DNS-1123 subdomain'],
+    ['clientId', { clientId: 'my-identity' }, 'KeyVaultTlsSecret: clientId: is not a GUID (got "my-identity"). Fix: use the managed identity\'s client id: az identity show'],
+    ['tenantId', { tenantId: 'contoso.onmicrosoft.com' }, 'KeyVaultTlsSecret: tenantId: is not a GUID (got "contoso.onmicrosoft.com"). Fix: use the Entra tenant id: az account show --query tenantId -o tsv'],
+    ['certificateName', { certificateName: 'ml_example.com' }, 'KeyVaultTlsSecret: certificateName: is not a Key Vault certificate name (got "ml_example.com"). Fix: use 1-127 letters, digits and \'-\''],
+    ['certificateName', { certificateName: '' }, 'certificateName: is not a Key Vault certificate name (got "")'],
+    ['secretName', { secretName: 'Azureml_TLS' }, 'KeyVaultTlsSecret: secretName: is not a valid object name: it must be a DNS-1123 subdomain'],
     ['secretName', { secretName: 'a'.repeat(250) }, 'the SecretStore <secretName>-key-vault would exceed 253'],
-    ['serviceAccountName', { serviceAccountName: 'Reader' }, 'KeyVaultTlsSecret: serviceAccountName "Reader" is not a valid object name'],
-    ['refreshInterval', { refreshInterval: '1 hour' }, 'KeyVaultTlsSecret: refreshInterval "1 hour" is not a Go duration. Use e.g. 1h, 30m or 1h30m'],
-    ['format', { format: 'p12' as KeyVaultCertificateFormat }, 'KeyVaultTlsSecret: format "p12" is not a Key Vault certificate content type'],
+    ['serviceAccountName', { serviceAccountName: 'Reader' }, 'KeyVaultTlsSecret: serviceAccountName: is not a valid object name'],
+    ['refreshInterval', { refreshInterval: '1 hour' }, 'KeyVaultTlsSecret: refreshInterval: is not a Go duration (got "1 hour"). Fix: use e.g. 1h, 30m or 1h30m'],
+    ['format', { format: 'p12' as KeyVaultCertificateFormat }, 'KeyVaultTlsSecret: format: is not a Key Vault certificate content type (got "p12")'],
   ] as [string, Partial<KeyVaultTlsSecretProps>, string][])('fails with a clear message naming %s if it is invalid (case %#)', (_field, overrides, message) => {
     expect(() => synthKeyVault(overrides)).toThrow(message);
   });
@@ -274,20 +271,20 @@ describe('CertManagerTlsSecret', () => {
   });
 
   test.each([
-    ['cname', { cname: 'https://ml.example.com' }, 'CertManagerTlsSecret: error: cname "https://ml.example.com" is not a plain host name: it has a scheme (https://) (fix: set cname to ml.example.com)'],
+    ['cname', { cname: 'https://ml.example.com' }, 'CertManagerTlsSecret: cname: cname "https://ml.example.com" is not a plain host name: it has a scheme (https://). Fix: set cname to ml.example.com'],
     ['cname', { cname: '*.example.com' }, 'cname "*.example.com" is not a plain host name: it has a wildcard'],
     ['cname', { cname: 'ml' }, 'cname "ml" is not a plain host name: it has a single label'],
-    ['extraNames', { extraNames: ['ok.example.com', 'bad name.example.com'] }, 'CertManagerTlsSecret: extraNames entry "bad name.example.com" is not a DNS name'],
-    ['secretName', { secretName: 'TLS' }, 'CertManagerTlsSecret: secretName "TLS" is not a valid object name: it must be a DNS-1123 subdomain'],
-    ['issuerName', { issuerName: 'Lets_Encrypt' }, 'CertManagerTlsSecret: issuerName "Lets_Encrypt" is not a valid object name'],
-    ['issuerGroup', { issuerGroup: 'cert manager' }, 'CertManagerTlsSecret: issuerGroup "cert manager" is not a valid object name'],
-    ['issuerKind', { issuerKind: 'ExternalIssuer' as CertManagerIssuerKind }, 'CertManagerTlsSecret: issuerKind "ExternalIssuer" is not an issuer kind'],
-    ['serviceAccountName', { serviceAccountName: 'SA' }, 'CertManagerTlsSecret: serviceAccountName "SA" is not a valid object name'],
-    ['duration', { duration: '90d' }, 'CertManagerTlsSecret: duration "90d" is not a Go duration. Use hours and minutes such as 2160h'],
-    ['duration', { duration: '30m' }, 'CertManagerTlsSecret: duration "30m" is below cert-manager\'s minimum of 1h'],
-    ['renewBefore', { renewBefore: '1m' }, 'CertManagerTlsSecret: renewBefore "1m" is below cert-manager\'s minimum of 5m'],
-    ['duration', { duration: '24h', renewBefore: '24h' }, 'CertManagerTlsSecret: renewBefore "24h" is not shorter than duration "24h"'],
-    ['refreshInterval', { refreshInterval: 'hourly' }, 'CertManagerTlsSecret: refreshInterval "hourly" is not a Go duration'],
+    ['extraNames', { extraNames: ['ok.example.com', 'bad name.example.com'] }, 'CertManagerTlsSecret: extraNames: entry is not a DNS name'],
+    ['secretName', { secretName: 'TLS' }, 'CertManagerTlsSecret: secretName: is not a valid object name: it must be a DNS-1123 subdomain'],
+    ['issuerName', { issuerName: 'Lets_Encrypt' }, 'CertManagerTlsSecret: issuerName: is not a valid object name'],
+    ['issuerGroup', { issuerGroup: 'cert manager' }, 'CertManagerTlsSecret: issuerGroup: is not a valid object name'],
+    ['issuerKind', { issuerKind: 'ExternalIssuer' as CertManagerIssuerKind }, 'CertManagerTlsSecret: issuerKind: is not an issuer kind (got "ExternalIssuer")'],
+    ['serviceAccountName', { serviceAccountName: 'SA' }, 'CertManagerTlsSecret: serviceAccountName: is not a valid object name'],
+    ['duration', { duration: '90d' }, 'CertManagerTlsSecret: duration: is not a Go duration (got "90d"). Fix: use hours and minutes such as 2160h'],
+    ['duration', { duration: '30m' }, 'CertManagerTlsSecret: duration: is below cert-manager\'s minimum of 1h (got "30m")'],
+    ['renewBefore', { renewBefore: '1m' }, 'CertManagerTlsSecret: renewBefore: is below cert-manager\'s minimum of 5m (got "1m")'],
+    ['duration', { duration: '24h', renewBefore: '24h' }, 'CertManagerTlsSecret: renewBefore: is not shorter than duration "24h" (got "24h")'],
+    ['refreshInterval', { refreshInterval: 'hourly' }, 'CertManagerTlsSecret: refreshInterval: is not a Go duration (got "hourly")'],
     ['secretName', { secretName: 'a'.repeat(240) }, '<secretName>-cert-manager-reader would exceed 253'],
   ] as [string, Partial<CertManagerTlsSecretProps>, string][])('fails with a clear message naming %s if it is invalid (case %#)', (_field, overrides, message) => {
     expect(() => synthCertManager(overrides)).toThrow(message);

@@ -11,7 +11,7 @@ const leafA = issueDevCertificate(ca, { cname: 'ml.example.com', now: NOW });
 const leafB = issueDevCertificate(ca, { cname: 'ml.example.com', now: NOW });
 
 function extension(pem: { certificatePem: string; privateKeyPem: string }, over: { fingerprintSuffix?: boolean; delivery?: TlsDelivery } = {}) {
-  return new AzureMlExtension(Testing.chart(), 'Ext', { settings: inference, now: NOW, tls: { cname: 'ml.example.com', certificate: TlsCertificate.fromPem(pem.certificatePem, pem.privateKeyPem), ...over } });
+  return new AzureMlExtension(Testing.chart(), 'Ext', { settings: inference, now: NOW, tls: { cname: 'ml.example.com', allowPlaintextKey: true, certificate: TlsCertificate.fromPem(pem.certificatePem, pem.privateKeyPem), ...over } });
 }
 
 describe('rotation', () => {

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { CertManagerIssuerKind } from '../../certificate/external';
 import {
   Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages,
 } from '../../../imports/certmanager-cert-manager.io';
@@ -8,8 +9,8 @@ import {
   ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy, ExternalSecretSpecTargetTemplateEngineVersion,
 } from '../../../imports/externalsecrets-external-secrets.io';
 import { SecretStore, SecretStoreSpecProviderKubernetesServerCaProviderType } from '../../../imports/secretstores-external-secrets.io';
-import { formatFinding } from '../../certificate/findings';
 import { validateCname } from '../../certificate/validate';
+import { formatProblem, Problem } from '../../problems';
 import { dns1123SubdomainError } from '../../settings/names';
 import { AZUREML_NAMESPACE, CERT_KEY, KEY_KEY } from '../tls-secret';
 import { isGoDuration } from './key-vault';
@@ -20,14 +21,6 @@ const TLS_KEY = 'tls.key';
 /** ESO `secretKey`s of the two values; Go templates need identifiers (`.tls.crt` would be a field path). */
 const CRT_VAR = 'tlscrt';
 const KEY_VAR = 'tlskey';
-
-/** The kind of the cert-manager issuer a Certificate refers to. */
-export enum CertManagerIssuerKind {
-  /** A namespaced `Issuer`: it must live in namespace `azureml`, beside the Certificate. */
-  ISSUER = 'Issuer',
-  /** A cluster-scoped `ClusterIssuer`. */
-  CLUSTER_ISSUER = 'ClusterIssuer',
-}
 
 /**
  * The private key cert-manager generates for the certificate.
@@ -154,6 +147,8 @@ export class CertManagerTlsSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: CertManagerTlsSecretProps) {
     super(scope, id);
+    const problems = certManagerTlsSecretProblems(props);
+    if (problems.length > 0) throw new Error(problems.map((p) => `CertManagerTlsSecret: ${formatProblem(p)}`).join('\n'));
     const certSecret = `${props.secretName}-cert-manager`;
     const readerName = `${props.secretName}-cert-manager-reader`;
     const storeName = `${props.secretName}-kubernetes`;
@@ -162,26 +157,7 @@ export class CertManagerTlsSecret extends Construct {
     const issuerGroup = props.issuerGroup ?? 'cert-manager.io';
     const key = props.privateKey ?? CertManagerPrivateKey.RSA_2048;
     const refreshInterval = props.refreshInterval ?? '1h';
-
-    checkName('secretName', props.secretName, 'azureml-fe-tls');
-    if (readerName.length > 253) {
-      throw new Error(`CertManagerTlsSecret: secretName is ${props.secretName.length} characters long; <secretName>-cert-manager-reader would exceed 253. Use a shorter secretName such as azureml-fe-tls.`);
-    }
-    checkName('serviceAccountName', serviceAccountName, 'azureml-fe-tls-cert-manager-reader');
-    checkName('issuerName', props.issuerName, 'letsencrypt-prod');
-    checkName('issuerGroup', issuerGroup, 'cert-manager.io');
-    if (!Object.values(CertManagerIssuerKind).includes(issuerKind)) {
-      throw new Error(`CertManagerTlsSecret: issuerKind ${JSON.stringify(issuerKind)} is not an issuer kind. Use CertManagerIssuerKind.ISSUER or CertManagerIssuerKind.CLUSTER_ISSUER.`);
-    }
-    this.dnsNames = dnsNames(props.cname, props.extraNames ?? []);
-    const duration = props.duration === undefined ? undefined : durationSeconds('duration', props.duration, 3600, '1h');
-    const renewBefore = props.renewBefore === undefined ? undefined : durationSeconds('renewBefore', props.renewBefore, 300, '5m');
-    if (duration !== undefined && renewBefore !== undefined && renewBefore >= duration) {
-      throw new Error(`CertManagerTlsSecret: renewBefore ${JSON.stringify(props.renewBefore)} is not shorter than duration ${JSON.stringify(props.duration)}. Renew before the certificate expires, e.g. duration 2160h with renewBefore 720h.`);
-    }
-    if (!isGoDuration(refreshInterval)) {
-      throw new Error(`CertManagerTlsSecret: refreshInterval ${JSON.stringify(refreshInterval)} is not a Go duration. Use e.g. 1h, 30m or 1h30m.`);
-    }
+    this.dnsNames = dnsNames(props.cname, props.extraNames ?? []).names;
     this.secretName = props.secretName;
     this.certManagerSecretName = certSecret;
 
@@ -263,40 +239,72 @@ export class CertManagerTlsSecret extends Construct {
   }
 }
 
+/**
+ * Every problem with the props, each naming the field, the bad value and the fix (empty when valid). The plan reports
+ * them with the other problems of an environment; the construct throws them as a backstop.
+ */
+export function certManagerTlsSecretProblems(props: CertManagerTlsSecretProps): Problem[] {
+  const problems: Problem[] = [];
+  const readerName = `${props.secretName}-cert-manager-reader`;
+  const issuerKind = props.issuerKind ?? CertManagerIssuerKind.CLUSTER_ISSUER;
+  const refreshInterval = props.refreshInterval ?? '1h';
+  const name = (field: string, value: string, example: string) => {
+    const error = dns1123SubdomainError(value);
+    if (error) problems.push({ field, message: `is not a valid object name: it ${error}`, value, fix: `use a name such as ${example}` });
+  };
+  name('secretName', props.secretName, 'azureml-fe-tls');
+  if (readerName.length > 253) {
+    problems.push({ field: 'secretName', message: `is ${props.secretName.length} characters long; <secretName>-cert-manager-reader would exceed 253`, fix: 'use a shorter secretName such as azureml-fe-tls' });
+  }
+  name('serviceAccountName', props.serviceAccountName ?? readerName, 'azureml-fe-tls-cert-manager-reader');
+  name('issuerName', props.issuerName, 'letsencrypt-prod');
+  name('issuerGroup', props.issuerGroup ?? 'cert-manager.io', 'cert-manager.io');
+  if (!Object.values(CertManagerIssuerKind).includes(issuerKind)) {
+    problems.push({ field: 'issuerKind', message: 'is not an issuer kind', value: String(issuerKind), fix: 'use Issuer or ClusterIssuer' });
+  }
+  problems.push(...dnsNames(props.cname, props.extraNames ?? []).problems);
+  const duration = props.duration === undefined ? undefined : durationSeconds('duration', props.duration, 3600, '1h', problems);
+  const renewBefore = props.renewBefore === undefined ? undefined : durationSeconds('renewBefore', props.renewBefore, 300, '5m', problems);
+  if (duration !== undefined && renewBefore !== undefined && renewBefore >= duration) {
+    problems.push({ field: 'renewBefore', message: `is not shorter than duration ${JSON.stringify(props.duration)}`, value: String(props.renewBefore), fix: 'renew before the certificate expires, e.g. duration 2160h with renewBefore 720h' });
+  }
+  if (!isGoDuration(refreshInterval)) {
+    problems.push({ field: 'refreshInterval', message: 'is not a Go duration', value: refreshInterval, fix: 'use e.g. 1h, 30m or 1h30m' });
+  }
+  return problems;
+}
+
 /** The cname (validated, lower case) and the extra names (`*.` allowed), without duplicates. */
-function dnsNames(cname: string, extraNames: readonly string[]): string[] {
+function dnsNames(cname: string, extraNames: readonly string[]): { names: string[]; problems: Problem[] } {
+  const problems: Problem[] = [];
   const first = validateCname(cname, 'cname');
-  if (first.cname === undefined) throw new Error(`CertManagerTlsSecret: ${first.findings.map(formatFinding).join('; ')}`);
-  const names = [first.cname];
+  const names = first.cname === undefined ? [] : [first.cname];
+  for (const f of first.findings) problems.push({ field: 'cname', message: f.message, fix: f.fix ?? 'give a plain host name such as ml.example.com' });
   for (const extra of extraNames) {
     const wildcard = extra.startsWith('*.');
     const checked = validateCname(wildcard ? extra.slice(2) : extra, 'extraNames');
     if (checked.cname === undefined) {
-      throw new Error(`CertManagerTlsSecret: extraNames entry ${JSON.stringify(extra)} is not a DNS name: ${checked.findings.map(formatFinding).join('; ')}`);
+      problems.push({ field: 'extraNames', message: `entry is not a DNS name: ${checked.findings.map((f) => f.message).join('; ')}`, value: extra, fix: 'give plain DNS names, optionally starting with *.' });
+      continue;
     }
     const name = wildcard ? `*.${checked.cname}` : checked.cname;
     if (!names.includes(name)) names.push(name);
   }
-  return names;
+  return { names, problems };
 }
 
 const UNIT_SECONDS: { [unit: string]: number } = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 
-/** The seconds of a Go duration, checked against cert-manager's minimum; throws naming the field. */
-function durationSeconds(field: string, value: string, minimum: number, minimumText: string): number {
+/** The seconds of a Go duration, checked against cert-manager's minimum; adds a problem naming the field. */
+function durationSeconds(field: string, value: string, minimum: number, minimumText: string, problems: Problem[]): number | undefined {
   if (!isGoDuration(value)) {
-    throw new Error(`CertManagerTlsSecret: ${field} ${JSON.stringify(value)} is not a Go duration. Use hours and minutes such as 2160h (90 days) or 720h.`);
+    problems.push({ field, message: 'is not a Go duration', value, fix: 'use hours and minutes such as 2160h (90 days) or 720h' });
+    return undefined;
   }
   let seconds = 0;
   for (const m of value.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)) seconds += Number(m[1]) * UNIT_SECONDS[m[2]];
   if (seconds < minimum) {
-    throw new Error(`CertManagerTlsSecret: ${field} ${JSON.stringify(value)} is below cert-manager's minimum of ${minimumText}.`);
+    problems.push({ field, message: `is below cert-manager's minimum of ${minimumText}`, value, fix: `use at least ${minimumText}` });
   }
   return seconds;
-}
-
-/** Throws when `value` is not a DNS-1123 subdomain (object names). */
-function checkName(field: string, value: string, example: string): void {
-  const error = dns1123SubdomainError(value);
-  if (error) throw new Error(`CertManagerTlsSecret: ${field} ${JSON.stringify(value)} is not a valid object name: it ${error}. Use a name such as ${example}.`);
 }

@@ -1,12 +1,14 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { KeyVaultCertificateFormat } from '../../certificate/external';
 import {
   ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy, ExternalSecretSpecTargetTemplateEngineVersion,
 } from '../../../imports/externalsecrets-external-secrets.io';
 import {
   SecretStore, SecretStoreSpecProviderAzurekvAuthType, SecretStoreSpecProviderAzurekvEnvironmentType,
 } from '../../../imports/secretstores-external-secrets.io';
+import { formatProblem, Problem } from '../../problems';
 import { dns1123SubdomainError } from '../../settings/names';
 import { AZUREML_NAMESPACE, CERT_KEY, KEY_KEY } from '../tls-secret';
 
@@ -18,17 +20,6 @@ export const WORKLOAD_IDENTITY_TENANT_ID_ANNOTATION = 'azure.workload.identity/t
 
 /** The default name of the ServiceAccount ESO exchanges for an Entra token (the federated credential's subject). */
 export const DEFAULT_KEY_VAULT_SERVICE_ACCOUNT = 'azureml-fe-tls-reader';
-
-/**
- * The content type of a Key Vault certificate (its policy's `secretProperties.contentType`): what the certificate's
- * secret object holds.
- */
-export enum KeyVaultCertificateFormat {
-  /** `application/x-pkcs12`: the secret value is the base64 of a PFX without password (the Key Vault default). */
-  PFX = 'pfx',
-  /** `application/x-pem-file`: the secret value is PEM text with the private key and the certificates. */
-  PEM = 'pem',
-}
 
 /** The vault DNS suffixes of the Azure clouds, and the ESO `environmentType` each needs. */
 const VAULT_DOMAINS: { readonly suffix: string; readonly environment?: SecretStoreSpecProviderAzurekvEnvironmentType }[] = [
@@ -153,31 +144,12 @@ export class KeyVaultTlsSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: KeyVaultTlsSecretProps) {
     super(scope, id);
+    const problems = keyVaultTlsSecretProblems(props);
+    if (problems.length > 0) throw new Error(problems.map((p) => `KeyVaultTlsSecret: ${formatProblem(p)}`).join('\n'));
     const serviceAccountName = props.serviceAccountName ?? DEFAULT_KEY_VAULT_SERVICE_ACCOUNT;
     const refreshInterval = props.refreshInterval ?? '1h';
     const storeName = `${props.secretName}-key-vault`;
-    checkName('secretName', props.secretName, 'azureml-fe-tls');
-    checkName('serviceAccountName', serviceAccountName, DEFAULT_KEY_VAULT_SERVICE_ACCOUNT);
-    if (storeName.length > 253) {
-      throw new Error(`KeyVaultTlsSecret: secretName is ${props.secretName.length} characters long; the SecretStore <secretName>-key-vault would exceed 253. Use a shorter secretName such as azureml-fe-tls.`);
-    }
-    const vault = parseVaultUrl(props.vaultUrl);
-    if (!vault) throw new Error(`KeyVaultTlsSecret: ${keyVaultUrlError(props.vaultUrl)}`);
-    if (!isGuid(props.clientId)) {
-      throw new Error(`KeyVaultTlsSecret: clientId ${JSON.stringify(props.clientId)} is not a GUID. Use the managed identity's client id: az identity show --name <identity> --resource-group <group> --query clientId -o tsv`);
-    }
-    if (!isGuid(props.tenantId)) {
-      throw new Error(`KeyVaultTlsSecret: tenantId ${JSON.stringify(props.tenantId)} is not a GUID. Use the Entra tenant id: az account show --query tenantId -o tsv`);
-    }
-    if (!CERTIFICATE_NAME.test(props.certificateName)) {
-      throw new Error(`KeyVaultTlsSecret: certificateName ${JSON.stringify(props.certificateName)} is not a Key Vault certificate name. Use 1-127 letters, digits and '-', as shown by az keyvault certificate list --vault-name ${vault.vaultName} --query [].name`);
-    }
-    if (!isGoDuration(refreshInterval)) {
-      throw new Error(`KeyVaultTlsSecret: refreshInterval ${JSON.stringify(refreshInterval)} is not a Go duration. Use e.g. 1h, 30m or 1h30m (0s reads once).`);
-    }
-    if (!Object.values(KeyVaultCertificateFormat).includes(props.format)) {
-      throw new Error(`KeyVaultTlsSecret: format ${JSON.stringify(props.format)} is not a Key Vault certificate content type. Use KeyVaultCertificateFormat.PFX or KeyVaultCertificateFormat.PEM.`);
-    }
+    const vault = parseVaultUrl(props.vaultUrl) as { readonly vaultName: string; readonly environment?: SecretStoreSpecProviderAzurekvEnvironmentType };
     this.secretName = props.secretName;
     this.serviceAccountName = serviceAccountName;
     this.vaultName = vault.vaultName;
@@ -243,8 +215,39 @@ export class KeyVaultTlsSecret extends Construct {
   }
 }
 
-/** Throws when `value` is not a DNS-1123 subdomain (object names). */
-function checkName(field: string, value: string, example: string): void {
-  const error = dns1123SubdomainError(value);
-  if (error) throw new Error(`KeyVaultTlsSecret: ${field} ${JSON.stringify(value)} is not a valid object name: it ${error}. Use a name such as ${example}.`);
+/**
+ * Every problem with the props, each naming the field, the bad value and the fix (empty when valid). The plan reports
+ * them with the other problems of an environment; the construct throws them as a backstop.
+ */
+export function keyVaultTlsSecretProblems(props: KeyVaultTlsSecretProps): Problem[] {
+  const problems: Problem[] = [];
+  const serviceAccountName = props.serviceAccountName ?? DEFAULT_KEY_VAULT_SERVICE_ACCOUNT;
+  const refreshInterval = props.refreshInterval ?? '1h';
+  const name = (field: string, value: string, example: string) => {
+    const error = dns1123SubdomainError(value);
+    if (error) problems.push({ field, message: `is not a valid object name: it ${error}`, value, fix: `use a name such as ${example}` });
+  };
+  name('secretName', props.secretName, 'azureml-fe-tls');
+  name('serviceAccountName', serviceAccountName, DEFAULT_KEY_VAULT_SERVICE_ACCOUNT);
+  if (`${props.secretName}-key-vault`.length > 253) {
+    problems.push({ field: 'secretName', message: `is ${props.secretName.length} characters long; the SecretStore <secretName>-key-vault would exceed 253`, fix: 'use a shorter secretName such as azureml-fe-tls' });
+  }
+  const vault = parseVaultUrl(props.vaultUrl);
+  if (!vault) problems.push({ field: 'vaultUrl', message: 'is not a Key Vault URL', value: props.vaultUrl, fix: `${VAULT_URL_HELP}, e.g. https://my-vault.vault.azure.net/` });
+  if (!isGuid(props.clientId)) {
+    problems.push({ field: 'clientId', message: 'is not a GUID', value: props.clientId, fix: "use the managed identity's client id: az identity show --name <identity> --resource-group <group> --query clientId -o tsv" });
+  }
+  if (!isGuid(props.tenantId)) {
+    problems.push({ field: 'tenantId', message: 'is not a GUID', value: props.tenantId, fix: 'use the Entra tenant id: az account show --query tenantId -o tsv' });
+  }
+  if (!CERTIFICATE_NAME.test(props.certificateName)) {
+    problems.push({ field: 'certificateName', message: 'is not a Key Vault certificate name', value: props.certificateName, fix: `use 1-127 letters, digits and '-', as shown by az keyvault certificate list --vault-name ${vault?.vaultName ?? '<vault>'} --query [].name` });
+  }
+  if (!isGoDuration(refreshInterval)) {
+    problems.push({ field: 'refreshInterval', message: 'is not a Go duration', value: refreshInterval, fix: 'use e.g. 1h, 30m or 1h30m (0s reads once)' });
+  }
+  if (!Object.values(KeyVaultCertificateFormat).includes(props.format)) {
+    problems.push({ field: 'format', message: 'is not a Key Vault certificate content type', value: String(props.format), fix: 'use KeyVaultCertificateFormat.PFX or KeyVaultCertificateFormat.PEM' });
+  }
+  return problems;
 }
