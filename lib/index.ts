@@ -24,3 +24,5 @@ export * from './constructs/delivery/cert-manager';
 export * from './config/load';
 export * from './config/schema';
 export * from './synth';
+export * from './verify/handshake';
+export * from './verify/verify';

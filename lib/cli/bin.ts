@@ -5,6 +5,7 @@ import { runCheckCommand } from './check';
 import { CommandIo, defaultIo, runSynthCommand } from './commands';
 import { runDevCertCommand } from './dev-cert';
 import { runReportCommand } from './report';
+import { runVerifyCommand, VERIFY_USAGE } from './verify';
 
 const USAGE = `Usage: azureml-tls <command> [options]
 
@@ -13,6 +14,7 @@ Commands:
   check      Report on a certificate and key (files or a Secret manifest) and say whether azureml-fe can use them.
   dev-cert   Write a development certificate signed by a local development CA (development only).
   report     A table of every environment's certificate: cname, source, delivery, expiry; exit 1 if any expires soon.
+  verify     Connect to the endpoint (TLS 1.2, SNI = cname) and prove it serves the configured certificate.
 
 Run 'azureml-tls <command> --help' for a command's options.`;
 
@@ -104,8 +106,11 @@ function parseAt(at: Values[string], io: CommandIo): Date | undefined | null {
 
 const str = (v: Values[string]) => (typeof v === 'string' ? v : undefined);
 
-/** Runs the CLI on `argv` (without node and script); returns the exit code. */
-export function main(argv: string[], io: CommandIo = defaultIo): number {
+/**
+ * Runs the CLI on `argv` (without node and script); returns the exit code, or a promise of it for `verify` (the only
+ * command that waits on the network).
+ */
+export function main(argv: string[], io: CommandIo = defaultIo): number | Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'synth': {
@@ -161,6 +166,23 @@ export function main(argv: string[], io: CommandIo = defaultIo): number {
       }
       return runReportCommand({ config: str(v.config), days, now, json: v.json === true }, io);
     }
+    case 'verify': {
+      const v = parse(rest, {
+        'cname': { type: 'string' }, 'connect': { type: 'string' }, 'ca': { type: 'string' }, 'expect-cert': { type: 'string' },
+        'min-days': { type: 'string' }, 'timeout': { type: 'string' }, 'json': { type: 'boolean' }, 'at': { type: 'string' },
+      }, VERIFY_USAGE, io);
+      if (!v) return 2;
+      if (v.help) { io.out(VERIFY_USAGE); return 0; }
+      if (!required(v, ['cname', 'connect'], VERIFY_USAGE, io)) return 2;
+      const now = parseAt(v.at, io);
+      if (now === null) return 1;
+      return runVerifyCommand({
+        cname: str(v.cname) ?? '', connect: str(v.connect) ?? '', ca: str(v.ca), expectCert: str(v['expect-cert']),
+        minDays: v['min-days'] === undefined ? undefined : Number(v['min-days']),
+        timeoutMs: v.timeout === undefined ? undefined : Number(v.timeout),
+        json: v.json === true, now,
+      }, io);
+    }
     case undefined:
     case '-h':
     case '--help':
@@ -180,5 +202,7 @@ if (require.main === module) {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
-  process.exitCode = main(process.argv.slice(2));
+  void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+    process.exitCode = code;
+  });
 }

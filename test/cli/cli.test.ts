@@ -383,6 +383,17 @@ describe('azureml-tls report', () => {
   });
 });
 
+describe('azureml-tls verify (flags; the handshake itself is tested in test/integration/verify.test.ts)', () => {
+  test('exits 2 for missing or unknown flags, 0 for --help, 1 for a closed port', () => {
+    expect(run(['verify', '--cname', 'ml.example.com']).code).toBe(2);
+    expect(run(['verify', '--cname', 'ml.example.com', '--connect', '127.0.0.1:1', '--nope']).code).toBe(2);
+    expect(run(['verify', '--help']).out).toContain('Usage: azureml-tls verify');
+    const closed = run(['verify', '--cname', 'ml.example.com', '--connect', '127.0.0.1:1', '--timeout', '3000']);
+    expect(closed.code).toBe(1);
+    expect(closed.out).toMatch(/^error: cannot connect to 127\.0\.0\.1:1 for ml\.example\.com: ECONNREFUSED/m);
+  });
+});
+
 describe('azureml-tls dev-cert', () => {
   test('writes cert.pem (leaf + CA), key.pem (0600) and ca.pem, and reuses them on a second run', () => {
     const dir = tmp();

@@ -51,6 +51,7 @@ function check(cert: string, key: string, cname: string | undefined = CNAME): { 
   const err: string[] = [];
   const argv = ['check', '--cert', resolve(cert), '--key', resolve(key), ...(cname === undefined ? [] : ['--cname', cname]), '--at', AT];
   const code = main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  if (typeof code !== 'number') throw new Error('check answers synchronously');
   const lines = [...out, ...err].flatMap((l) => l.split('\n'));
   return { code, lines, output: lines.join('\n') };
 }

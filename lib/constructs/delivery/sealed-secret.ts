@@ -1,0 +1,114 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { SealedSecret } from '../../../imports/sealedsecrets-bitnami.com';
+import { formatFinding, Severity } from '../../certificate/findings';
+import { SealCache, digestFor } from '../../sealing/cache';
+import {
+  checkSealingCertificate, SealingKey, sealingLabel, SealingScope, sealingScopeAnnotations, sealValue,
+} from '../../sealing/seal';
+import { dns1123SubdomainError } from '../../settings/names';
+import { AZUREML_NAMESPACE, CERT_KEY, KEY_KEY } from '../tls-secret';
+
+/**
+ * Properties for {@link SealedTlsSecret}.
+ */
+export interface SealedTlsSecretProps {
+  /**
+   * The name of the Secret the controller creates (the extension's `sslSecret`), in namespace `azureml`; also the
+   * SealedSecret's name. Must be a DNS-1123 subdomain.
+   */
+  readonly secretName: string;
+  /** `cert.pem`: the full chain, leaf first, PEM text. */
+  readonly certificatePem: string;
+  /** `key.pem`: the unencrypted private key, PEM text. */
+  readonly privateKeyPem: string;
+  /**
+   * The Sealed Secrets controller's certificate, PEM text, as `kubeseal --fetch-cert` prints it. Must be an RSA
+   * certificate that is valid at `now`.
+   */
+  readonly sealingCertificatePem: string;
+  /**
+   * Which names the sealed values may be unsealed under.
+   * @default SealingScope.STRICT
+   */
+  readonly scope?: SealingScope;
+  /**
+   * Where earlier sealed values are looked up by digest, so that unchanged input gives unchanged output (sealing is
+   * randomized). New sealed values are stored in it.
+   * @default - no cache: every synthesis seals anew and every value changes
+   */
+  readonly cache?: SealCache;
+  /**
+   * The time the sealing certificate is checked against.
+   * @default - the current time
+   */
+  readonly now?: Date;
+}
+
+/**
+ * The TLS Secret azureml-fe reads, as a Bitnami Sealed Secrets `SealedSecret` that is safe to commit: the controller
+ * in the cluster unseals it into the Secret of spec section 1 (namespace `azureml`, type `Opaque`, keys `cert.pem`
+ * and `key.pem`). Values are sealed here, offline, under the controller's certificate, exactly as kubeseal seals
+ * them (spec section 6).
+ *
+ * @see https://github.com/bitnami-labs/sealed-secrets
+ */
+export class SealedTlsSecret extends Construct {
+  /** The name of the Secret the controller creates (the value of `sslSecret`). */
+  public readonly secretName: string;
+  /** The scope the values are sealed for. */
+  public readonly scope: SealingScope;
+  /** The SealedSecret. */
+  public readonly resource: ApiObject;
+
+  constructor(scope: Construct, id: string, props: SealedTlsSecretProps) {
+    super(scope, id);
+    const nameError = dns1123SubdomainError(props.secretName);
+    if (nameError) {
+      throw new Error(`secretName ${JSON.stringify(props.secretName)} is not a valid Secret name: it ${nameError}. Use a name such as azureml-fe-tls.`);
+    }
+    if (props.certificatePem.trim() === '' || props.privateKeyPem.trim() === '') {
+      throw new Error(`SealedTlsSecret ${props.secretName}: the certificate or the key is empty. Give both PEM texts.`);
+    }
+    const errors = checkSealingCertificate(props.sealingCertificatePem, props.now ?? new Date(), 'sealingCertificatePem')
+      .filter((f) => f.severity === Severity.ERROR);
+    if (errors.length > 0) {
+      throw new Error(`SealedTlsSecret ${props.secretName}: the sealing certificate cannot be used: ${errors.map(formatFinding).join('; ')}`);
+    }
+
+    this.secretName = props.secretName;
+    this.scope = props.scope ?? SealingScope.STRICT;
+    const key = SealingKey.fromCertificatePem(props.sealingCertificatePem);
+    const label = sealingLabel(this.scope, AZUREML_NAMESPACE, props.secretName);
+    const seal = (pem: string): string => {
+      // The same bytes the plain Secret (AzureMlTlsSecret) holds.
+      const plaintext = Buffer.from(pem, 'latin1');
+      if (!props.cache) return sealValue(plaintext, key, label);
+      const digest = digestFor(plaintext, label, props.sealingCertificatePem);
+      const cached = props.cache.get(digest);
+      if (cached !== undefined) return cached;
+      const sealed = sealValue(plaintext, key, label);
+      props.cache.set(digest, sealed);
+      return sealed;
+    };
+
+    const annotations = sealingScopeAnnotations(this.scope);
+    this.resource = new SealedSecret(this, 'Resource', {
+      metadata: {
+        name: props.secretName,
+        namespace: AZUREML_NAMESPACE,
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+      },
+      spec: {
+        encryptedData: {
+          [CERT_KEY]: seal(props.certificatePem),
+          [KEY_KEY]: seal(props.privateKeyPem),
+        },
+        template: {
+          metadata: { name: props.secretName, namespace: AZUREML_NAMESPACE },
+          type: 'Opaque',
+        },
+      },
+    });
+  }
+}
