@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { Finding, Severity } from './certificate/findings';
 import { CertManagerCertificateOptions, KeyVaultCertificateFormat, KeyVaultCertificateOptions } from './certificate/external';
 import { certManagerTlsSecretProblems } from './constructs/delivery/cert-manager';
+import { SealCache } from './sealing/cache';
+import { checkSealingCertificate, SealingScope } from './sealing/seal';
 import { keyVaultTlsSecretProblems } from './constructs/delivery/key-vault';
 import { ResolvedTlsCertificate, TlsCertificate, TlsCertificateSourceKind, TlsMaterial } from './certificate/source';
 import { TlsMaterialInput, TlsReport, validateTlsMaterial } from './certificate/validate';
@@ -16,6 +18,8 @@ export enum TlsDelivery {
   SECRET = 'secret',
   /** Protected settings `sslCertPemFile` / `sslKeyPemFile`: no Secret, the extension keeps the material. */
   PEM_SETTINGS = 'pemSettings',
+  /** A SealedSecret, sealed offline with the Sealed Secrets controller's public certificate (spec section 6). */
+  SEALED_SECRET = 'sealedSecret',
   /** An External Secrets Operator ExternalSecret that reads the certificate from Azure Key Vault. */
   EXTERNAL_SECRET = 'externalSecret',
   /** A cert-manager Certificate, copied by External Secrets Operator into `cert.pem` / `key.pem`. */
@@ -24,6 +28,22 @@ export enum TlsDelivery {
 
 /** The default name of the generated TLS Secret. */
 export const DEFAULT_SECRET_NAME = 'azureml-fe-tls';
+
+/** How to seal the Secret for the Sealed Secrets controller (sealedSecret delivery). */
+export interface SealingOptions {
+  /** The controller's public certificate (`kubeseal --fetch-cert`), PEM. */
+  readonly certificatePem: string;
+  /**
+   * Who may unseal it: strict binds the value to the Secret's namespace and name.
+   * @default SealingScope.STRICT
+   */
+  readonly scope?: SealingScope;
+  /**
+   * The certificate's file name, for messages.
+   * @default 'the sealing certificate'
+   */
+  readonly label?: string;
+}
 
 /** HTTPS options: the name clients call, the certificate and how it is delivered. */
 export interface AzureMlTlsOptions {
@@ -41,6 +61,11 @@ export interface AzureMlTlsOptions {
    * @default 'azureml-fe-tls'
    */
   readonly secretName?: string;
+  /**
+   * The Sealed Secrets controller's certificate and the scope, for sealedSecret delivery.
+   * @default - none; required with sealedSecret delivery
+   */
+  readonly sealing?: SealingOptions;
   /**
    * Acknowledge that secret delivery writes the private key into the manifest (base64 is not encryption), for a
    * certificate that is not a generated development certificate. Without it synth refuses and names the safer modes.
@@ -88,6 +113,11 @@ export interface AzureMlExtensionProps {
    * @default - none
    */
   readonly stateDir?: string;
+  /**
+   * Where sealed values are kept so unchanged input keeps its ciphertext (sealing is randomized).
+   * @default - none: every synth seals anew
+   */
+  readonly sealCache?: SealCache;
 }
 
 /** Everything decided about one installation before any construct is created. */
@@ -106,6 +136,17 @@ export interface ExtensionPlan {
    * @default - none
    */
   readonly secret?: { readonly secretName: string; readonly certificatePem: string; readonly privateKeyPem: string };
+  /**
+   * The SealedSecret to create, in sealedSecret delivery.
+   * @default - none
+   */
+  readonly sealed?: {
+    readonly secretName: string;
+    readonly certificatePem: string;
+    readonly privateKeyPem: string;
+    readonly sealingCertificatePem: string;
+    readonly scope: SealingScope;
+  };
   /**
    * The Key Vault ExternalSecret to create, in externalSecret delivery.
    * @default - none
@@ -185,6 +226,7 @@ function computePlan(props: AzureMlExtensionProps): ExtensionPlan {
     warnings,
     model,
     secret: model ? tlsPlan?.secret : undefined,
+    sealed: model ? tlsPlan?.sealed : undefined,
     keyVault: model ? tlsPlan?.keyVault : undefined,
     certManager: model ? tlsPlan?.certManager : undefined,
     delivery: tlsPlan?.delivery,
@@ -202,15 +244,16 @@ interface TlsPlan {
   readonly tlsSettings?: TlsSettings;
   readonly report?: TlsReport;
   readonly secret?: ExtensionPlan['secret'];
+  readonly sealed?: ExtensionPlan['sealed'];
   readonly keyVault?: ExtensionPlan['keyVault'];
   readonly certManager?: ExtensionPlan['certManager'];
 }
 
 /** The delivery each source implies when none is given, and the deliveries each source allows. */
 const DELIVERIES: { readonly [kind in TlsCertificateSourceKind]: readonly TlsDelivery[] } = {
-  [TlsCertificateSourceKind.PEM_FILES]: [TlsDelivery.SECRET, TlsDelivery.PEM_SETTINGS],
-  [TlsCertificateSourceKind.PEM]: [TlsDelivery.SECRET, TlsDelivery.PEM_SETTINGS],
-  [TlsCertificateSourceKind.SELF_SIGNED]: [TlsDelivery.SECRET, TlsDelivery.PEM_SETTINGS],
+  [TlsCertificateSourceKind.PEM_FILES]: [TlsDelivery.SECRET, TlsDelivery.PEM_SETTINGS, TlsDelivery.SEALED_SECRET],
+  [TlsCertificateSourceKind.PEM]: [TlsDelivery.SECRET, TlsDelivery.PEM_SETTINGS, TlsDelivery.SEALED_SECRET],
+  [TlsCertificateSourceKind.SELF_SIGNED]: [TlsDelivery.SECRET, TlsDelivery.PEM_SETTINGS, TlsDelivery.SEALED_SECRET],
   [TlsCertificateSourceKind.EXISTING_SECRET]: [TlsDelivery.SECRET],
   [TlsCertificateSourceKind.KEY_VAULT]: [TlsDelivery.EXTERNAL_SECRET],
   [TlsCertificateSourceKind.CERT_MANAGER]: [TlsDelivery.CERT_MANAGER],
@@ -303,6 +346,37 @@ function planTls(tls: AzureMlTlsOptions, props: AzureMlExtensionProps, now: Date
       },
     };
   }
+  const leaf = report.chain[0];
+  const suffix = tls.fingerprintSuffix && leaf
+    ? `-${leaf.fingerprintSha256.replace(/:/g, '').toLowerCase().slice(0, FINGERPRINT_SUFFIX_LENGTH)}`
+    : '';
+  const name = `${secretName}${suffix}`;
+  if (delivery === TlsDelivery.SEALED_SECRET) {
+    if (!tls.sealing) {
+      problems.push({
+        field: 'tls.sealing',
+        message: 'sealedSecret delivery needs the Sealed Secrets controller\'s certificate',
+        fix: 'fetch it with kubeseal --fetch-cert > sealing.pem and set tls.sealing: { certificate: sealing.pem }',
+      });
+      return { ...base, report };
+    }
+    for (const f of checkSealingCertificate(tls.sealing.certificatePem, now, tls.sealing.label)) {
+      if (f.severity === Severity.ERROR) problems.push({ field: 'tls.sealing.certificate', message: f.message, fix: f.fix ?? 'kubeseal --fetch-cert > sealing.pem' });
+      else warnings.push(f);
+    }
+    return {
+      ...base,
+      report,
+      tlsSettings: { cname: tls.cname, sslSecret: name },
+      sealed: {
+        secretName: name,
+        certificatePem: m.certificatePem,
+        privateKeyPem: m.privateKeyPem,
+        sealingCertificatePem: tls.sealing.certificatePem,
+        scope: tls.sealing.scope ?? SealingScope.STRICT,
+      },
+    };
+  }
   // Spec section 6: a plain Secret puts the key in git in base64, which is not encryption.
   if (resolved.kind !== TlsCertificateSourceKind.SELF_SIGNED && !tls.allowPlaintextKey) {
     problems.push({
@@ -311,11 +385,6 @@ function planTls(tls: AzureMlTlsOptions, props: AzureMlExtensionProps, now: Date
       fix: 'keep the key out of git with delivery sealedSecret (tls.sealing), externalSecret (tls.keyVault) or certManager, or acknowledge with tls.allowPlaintextKey: true',
     });
   }
-  const leaf = report.chain[0];
-  const suffix = tls.fingerprintSuffix && leaf
-    ? `-${leaf.fingerprintSha256.replace(/:/g, '').toLowerCase().slice(0, FINGERPRINT_SUFFIX_LENGTH)}`
-    : '';
-  const name = `${secretName}${suffix}`;
   return {
     ...base,
     report,

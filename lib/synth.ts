@@ -14,6 +14,7 @@ import { renderBicep } from './render/bicep';
 import { ARM_TEMPLATE_FILE_NAME, BICEP_FILE_NAME, TERRAFORM_FILE_NAME } from './render/iac';
 import { renderTerraform } from './render/terraform';
 import { ClusterIdentity } from './settings/model';
+import { FileSealCache } from './sealing/cache';
 import { DEFAULT_KEY_VAULT_SERVICE_ACCOUNT } from './constructs/delivery/key-vault';
 import { renderJson } from './render/common';
 import { renderHelmValues, renderSettingsJson } from './render/values';
@@ -68,7 +69,10 @@ export interface SynthResult {
  * @throws ValidationError with every problem, leaving the output root untouched
  */
 export function synthesize(options: SynthOptions): SynthResult {
-  const config = loadConfig(options.configFile, { now: options.now });
+  // Sealed values live beside the config (azureml-tls.yaml -> azureml-tls.sealed.json), committed with it: only
+  // ciphertext and one-way digests, so unchanged input keeps its ciphertext in every clone and through cdk8s synth.
+  const sealCache = FileSealCache.load(sealCachePath(options.configFile));
+  const config = loadConfig(options.configFile, { now: options.now, sealCache });
   const warnings = checkEnvironments(config);
   const outDir = path.resolve(options.outDir);
   const files: OutputFile[] = [];
@@ -87,6 +91,10 @@ export function synthesize(options: SynthOptions): SynthResult {
     });
     writeFiles(tmp, files);
   });
+
+  // Every environment of the config was just sealed, so entries no environment used are stale.
+  sealCache.prune();
+  if (sealCache.size > 0 || fs.existsSync(sealCache.filePath)) sealCache.save();
 
   const protectedFiles: string[] = [];
   if (options.writeProtectedValues) {
@@ -147,6 +155,12 @@ function renderEnvironment(env: EnvironmentConfig, chart: AzureMlEnvironmentChar
     ...infrastructureAsCode(env, model, cliProtected),
     ...workloadIdentityFiles(env, chart),
   ];
+}
+
+/** The seal cache of a config file: `<name>.sealed.json` beside it. */
+export function sealCachePath(configFile: string): string {
+  const abs = path.resolve(configFile);
+  return path.join(path.dirname(abs), `${path.basename(abs, path.extname(abs))}.sealed.json`);
 }
 
 /** True when the cluster block names everything an ARM resource id and the derived keys need. */

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { CertManagerCertificateOptions, KeyVaultCertificateOptions } from '../certificate/external';
 import { TlsCertificate } from '../certificate/source';
-import { AzureMlExtensionProps, AzureMlTlsOptions, TlsDelivery } from '../plan';
+import { AzureMlExtensionProps, AzureMlTlsOptions, SealingOptions, TlsDelivery } from '../plan';
+import { SealCache } from '../sealing/cache';
+import { SealingScope } from '../sealing/seal';
 import { Problem, ValidationError } from '../problems';
 import { SCALAR_SETTINGS, SettingKind } from '../settings/keys';
 import { ClusterIdentity, ClusterType, ExtensionSettings } from '../settings/model';
@@ -44,6 +46,11 @@ export interface LoadConfigOptions {
    * @default - `.azureml-tls` beside the config file
    */
   readonly stateDir?: string;
+  /**
+   * Where sealed values are kept between runs (sealedSecret delivery).
+   * @default - none: every run seals anew
+   */
+  readonly sealCache?: SealCache;
 }
 
 /**
@@ -204,9 +211,19 @@ function convertEnvironment(env: RawMap, where: string, baseDir: string, options
         certificate = TlsCertificate.fromExistingSecret(cert.existingSecret as string);
       }
     }
+    let sealing: SealingOptions | undefined;
+    if (isMap(t.sealing)) {
+      const file = path.resolve(baseDir, t.sealing.certificate as string);
+      if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+        problems.push({ field: `${where}.tls.sealing.certificate`, message: 'file not found (relative paths resolve against the config file\'s folder)', value: file, fix: 'fetch it with kubeseal --fetch-cert > sealing.pem, or correct the path' });
+      } else {
+        sealing = { certificatePem: fs.readFileSync(file, 'latin1'), scope: t.sealing.scope as SealingScope | undefined, label: path.relative(baseDir, file) };
+      }
+    }
     tls = {
       cname: t.cname as string,
       certificate,
+      sealing,
       delivery: t.delivery as TlsDelivery | undefined,
       secretName: t.secretName as string | undefined,
       fingerprintSuffix: t.fingerprintSuffix as boolean | undefined,
@@ -215,6 +232,7 @@ function convertEnvironment(env: RawMap, where: string, baseDir: string, options
   }
 
   const props: AzureMlExtensionProps = {
+    sealCache: options.sealCache,
     settings,
     tls,
     cluster: isMap(env.cluster) ? convertCluster(env.cluster) : undefined,

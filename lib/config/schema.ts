@@ -1,5 +1,6 @@
 import { CertManagerIssuerKind, KeyVaultCertificateFormat } from '../certificate/external';
 import { TlsDelivery } from '../plan';
+import { SealingScope } from '../sealing/seal';
 import { SCALAR_SETTINGS, SettingKind } from '../settings/keys';
 import { ClusterType } from '../settings/model';
 import { JsonSchema, ObjectShape, partialShape, Shape, toJsonSchema } from './shape';
@@ -108,7 +109,16 @@ export const TLS_SHAPE: Shape = {
         renewBefore: str('Renew this long before expiry, a Go duration such as 720h.', { nonEmpty: true }),
       },
     },
-    delivery: str('secret, pemSettings, externalSecret (with keyVault) or certManager (with certManager); by default what the source implies.', { enum: Object.values(TlsDelivery) }),
+    delivery: str('secret, pemSettings, sealedSecret (with sealing), externalSecret (with keyVault) or certManager (with certManager); by default what the source implies.', { enum: Object.values(TlsDelivery) }),
+    sealing: {
+      kind: 'object',
+      description: 'sealedSecret delivery: the Sealed Secrets controller\'s public certificate (kubeseal --fetch-cert) and the scope.',
+      required: ['certificate'],
+      properties: {
+        certificate: str('Path of the controller\'s certificate, relative to the config file.', { nonEmpty: true }),
+        scope: str('strict (default: bound to namespace and name), namespace-wide or cluster-wide.', { enum: Object.values(SealingScope) }),
+      },
+    },
     allowPlaintextKey: bool('Acknowledge that secret delivery writes the private key into the manifest (base64 is not encryption).'),
     secretName: str('Name of the Secret to create (secret delivery), a DNS-1123 subdomain. Default azureml-fe-tls.', { nonEmpty: true }),
     fingerprintSuffix: bool('Suffix the Secret name with 10 hex digits of the certificate\'s SHA-256 fingerprint, so rotation changes sslSecret.'),

@@ -4,6 +4,7 @@ import { ExtensionModel } from '../settings/extension-model';
 import { AzureMlTlsSecret } from './tls-secret';
 import { CertManagerTlsSecret } from './delivery/cert-manager';
 import { KeyVaultTlsSecret } from './delivery/key-vault';
+import { SealedTlsSecret } from './delivery/sealed-secret';
 import { KeyVaultCertificateFormat } from '../certificate/external';
 
 /**
@@ -39,6 +40,9 @@ export class AzureMlExtension extends Construct {
     this.model = plan.model;
     if (plan.secret) {
       this.secret = new AzureMlTlsSecret(this, 'TlsSecret', plan.secret);
+    }
+    if (plan.sealed) {
+      this.delivery = new SealedTlsSecret(this, 'SealedSecret', { ...plan.sealed, cache: props.sealCache, now: props.now });
     }
     if (plan.keyVault) {
       const o = plan.keyVault.options;

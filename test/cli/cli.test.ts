@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { toHelmValues } from '../../lib';
 import { runSynthCommand } from '../../lib/cli/commands';
+import { crdSchemaErrors } from '../helpers/crd-schema';
 import { k8sSchemaErrors } from '../helpers/k8s-schema';
+import { unseal } from '../sealing/unseal';
 
 // End-to-end: the precompiled CLI (`npm test` builds it first), as a user runs it.
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -38,6 +40,27 @@ function tree(dir: string): { [file: string]: { content: string; mode: number } 
 
 const bodyLines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
 const keyBodyLines = bodyLines(KEY);
+
+/** A temp copy of examples/ (the sealed example writes its seal cache beside its config). */
+function examplesCopy(): string {
+  const dir = tmp();
+  fs.cpSync(path.join(ROOT, 'examples'), dir, { recursive: true });
+  return dir;
+}
+
+/** A config with the example certificate in plain secret delivery (acknowledged), in a temp folder. */
+function plainSecretConfig(): string {
+  const dir = tmp();
+  const file = path.join(dir, 'plain.yaml');
+  fs.writeFileSync(file, [
+    'environments:',
+    '  - name: prod',
+    '    extension: { enableInference: true, inferenceRouterServiceType: LoadBalancer }',
+    `    tls: { cname: ml.dev.example.com, certificate: { files: { cert: ${CERT}, key: ${KEY} } }, allowPlaintextKey: true }`,
+    '',
+  ].join('\n'));
+  return file;
+}
 
 /** A temp folder holding a copy of the embedded default config, so its generated state stays out of the repository. */
 function defaultConfigCopy(): string {
@@ -138,11 +161,28 @@ describe('azureml-tls synth', () => {
     expect(tree(path.join(dir, 'out-cdk8s'))).toEqual(tree(path.join(dir, 'out-cli')));
   });
 
-  test('synthesizes the bring-your-own-certificate example', () => {
-    const out = path.join(tmp(), 'dist');
-    const r = run(['synth', '--config', path.join(ROOT, 'examples', 'byo-certificate.yaml'), '--out', out]);
+  test('synthesizes the bring-your-own-certificate example: a SealedSecret that unseals to the files, stable on re-run', () => {
+    const dir = examplesCopy();
+    const out = path.join(dir, 'dist');
+    const r = run(['synth', '--config', path.join(dir, 'byo-certificate.yaml'), '--out', out]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
+    const [sealed] = parseAllDocuments(fs.readFileSync(path.join(out, 'prod.k8s.yaml'), 'utf8')).map((d) => d.toJS());
+    expect(sealed).toMatchObject({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 'azureml-fe-tls', namespace: 'azureml' } });
+    expect(crdSchemaErrors(sealed)).toEqual([]);
+    const controllerKey = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'sealing', 'controller.key'), 'utf8');
+    expect(unseal(sealed.spec.encryptedData['cert.pem'], controllerKey, 'azureml/azureml-fe-tls')).toEqual(fs.readFileSync(CERT));
+    expect(unseal(sealed.spec.encryptedData['key.pem'], controllerKey, 'azureml/azureml-fe-tls')).toEqual(fs.readFileSync(KEY));
+    const first = fs.readFileSync(path.join(out, 'prod.k8s.yaml'), 'utf8');
+    expect(fs.existsSync(path.join(dir, 'byo-certificate.sealed.json'))).toBe(true);
+    expect(run(['synth', '--config', path.join(dir, 'byo-certificate.yaml'), '--out', out]).code).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'prod.k8s.yaml'), 'utf8')).toBe(first);
+    for (const line of keyBodyLines) expect(fs.readFileSync(path.join(dir, 'byo-certificate.sealed.json'), 'utf8')).not.toContain(line);
+  });
+
+  test('synthesizes a plain Secret when the plaintext key is acknowledged', () => {
+    const out = path.join(tmp(), 'dist');
+    expect(run(['synth', '--config', plainSecretConfig(), '--out', out]).code).toBe(0);
     const [secret] = parseAllDocuments(fs.readFileSync(path.join(out, 'prod.k8s.yaml'), 'utf8')).map((d) => d.toJS());
     expect(Buffer.from(secret.data['cert.pem'], 'base64')).toEqual(fs.readFileSync(CERT));
     expect(k8sSchemaErrors(secret)).toEqual([]);
@@ -176,7 +216,7 @@ describe('azureml-tls synth', () => {
   test('reports every problem of every environment, exits 1 and leaves the previous output untouched', () => {
     const dir = tmp();
     const out = path.join(dir, 'dist');
-    expect(run(['synth', '--config', path.join(ROOT, 'examples', 'byo-certificate.yaml'), '--out', out]).code).toBe(0);
+    expect(run(['synth', '--config', plainSecretConfig(), '--out', out]).code).toBe(0);
     const before = tree(out);
     const config = path.join(dir, 'bad.yaml');
     fs.writeFileSync(config, [
@@ -307,7 +347,7 @@ describe('azureml-tls check', () => {
 
     test('accepts the synthesized Secret from standard input', () => {
       const out = path.join(tmp(), 'dist');
-      expect(run(['synth', '--config', path.join(ROOT, 'examples', 'byo-certificate.yaml'), '--out', out]).code).toBe(0);
+      expect(run(['synth', '--config', plainSecretConfig(), '--out', out]).code).toBe(0);
       const r = spawnSync(process.execPath, [BIN, 'check', '--secret', '-', '--cname', 'ml.dev.example.com', ...AT], { input: fs.readFileSync(path.join(out, 'prod.k8s.yaml')), encoding: 'utf8' });
       expect(r.status).toBe(0);
       expect(r.stdout).toContain('key: RSA 2048 bits (Secret azureml/azureml-fe-tls key.pem)');
@@ -365,7 +405,7 @@ describe('azureml-tls report', () => {
     const soon = ['--config', BYO, '--at', '2126-10-20T00:00:00Z'];
     const r = run(['report', ...soon]);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^prod\s+ml\.dev\.example\.com\s+pemFiles\s+secret\s+2126-11-05T04:47:41\.000Z\s+16\s+expiring-soon$/m);
+    expect(r.out).toMatch(/^prod\s+ml\.dev\.example\.com\s+pemFiles\s+sealedSecret\s+2126-11-05T04:47:41\.000Z\s+16\s+expiring-soon, sealing-certificate-expiring-soon$/m);
     expect(r.out).toContain('1 of 1 environment(s) expire within 30 days or are unusable');
     expect(run(['report', ...soon, '--days', '10']).code).toBe(0);
     const json = JSON.parse(run(['report', ...soon, '--json']).out);

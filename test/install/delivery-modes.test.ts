@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { synthesize, ValidationError } from '../../lib';
+import { Testing } from 'cdk8s';
+import { AzureMlExtension, InferenceRouterServiceType, SealingScope, synthesize, TlsCertificate, TlsDelivery, ValidationError } from '../../lib';
+import { unseal } from '../sealing/unseal';
 import { crdSchemaErrors } from '../helpers/crd-schema';
 import { k8sSchemaErrors } from '../helpers/k8s-schema';
 
@@ -83,5 +85,35 @@ describe('delivery modes from the config', () => {
       'environments[0] (kv).tls.keyVault.clientId: is not a GUID [me]',
       'environments[1] (cm).tls.certManager.issuerName: is not a valid object name: it must be a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit [Lets_Encrypt]',
     ]);
+  });
+});
+
+describe('sealedSecret delivery from the library', () => {
+  const ROOT = path.resolve(__dirname, '..', '..');
+  const fixture = (f: string) => fs.readFileSync(path.join(ROOT, 'test', 'fixtures', f), 'latin1');
+  const CERT = fs.readFileSync(path.join(ROOT, 'examples', 'certs', 'example-only.cert.pem'), 'latin1');
+  const KEY = fs.readFileSync(path.join(ROOT, 'examples', 'certs', 'example-only.key.pem'), 'latin1');
+  const settings = { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER };
+  const tls = (over: object) => ({ cname: 'ml.dev.example.com', delivery: TlsDelivery.SEALED_SECRET, certificate: TlsCertificate.fromPem(CERT, KEY), ...over });
+
+  test('seals cert.pem and key.pem for the controller, with sslSecret naming the Secret it unseals to', () => {
+    const chart = Testing.chart();
+    const ext = new AzureMlExtension(chart, 'Ext', { settings, now: NOW, tls: tls({ sealing: { certificatePem: fixture('sealing/controller.pem'), scope: SealingScope.NAMESPACE_WIDE } }) });
+    const [sealed] = Testing.synth(chart);
+    expect(sealed.kind).toBe('SealedSecret');
+    expect(sealed.metadata.annotations).toEqual({ 'sealedsecrets.bitnami.com/namespace-wide': 'true' });
+    expect(unseal(sealed.spec.encryptedData['key.pem'], fixture('sealing/controller.key'), 'azureml')).toEqual(Buffer.from(KEY, 'latin1'));
+    expect(ext.model.settings.sslSecret).toBe('azureml-fe-tls');
+    expect(JSON.stringify(sealed)).not.toContain('PRIVATE KEY');
+  });
+
+  test('fails without the controller\'s certificate, saying how to fetch it', () => {
+    expect(() => new AzureMlExtension(Testing.chart(), 'Ext', { settings, now: NOW, tls: tls({}) }))
+      .toThrow('tls.sealing: sealedSecret delivery needs the Sealed Secrets controller\'s certificate. Fix: fetch it with kubeseal --fetch-cert > sealing.pem');
+  });
+
+  test('fails if the sealing certificate is not RSA', () => {
+    expect(() => new AzureMlExtension(Testing.chart(), 'Ext', { settings, now: NOW, tls: tls({ sealing: { certificatePem: fixture('sealing/ec-controller.pem'), label: 'ec.pem' } }) }))
+      .toThrow(/tls.sealing.certificate: .*ec.pem/);
   });
 });
