@@ -114,7 +114,7 @@ function fleetConfig(n: number, useDefaults: boolean): string {
       'defaults:',
       `  cluster: { ${cluster} }`,
       `  extension: ${extension}`,
-      '  tls: { delivery: secret, secretName: azureml-fe-tls }',
+      '  tls: { delivery: secret, secretName: azureml-fe-tls, allowPlaintextKey: true }',
     );
   }
   lines.push('environments:');
@@ -129,7 +129,7 @@ function fleetConfig(n: number, useDefaults: boolean): string {
       lines.push(
         `    cluster: { ${cluster}, name: aks-${envName(i)} }`,
         `    extension: ${extension}`,
-        `    tls: { cname: ${cnameOf(i)}, certificate: ${certificate(i)}, delivery: secret, secretName: azureml-fe-tls }`,
+        `    tls: { cname: ${cnameOf(i)}, certificate: ${certificate(i)}, delivery: secret, secretName: azureml-fe-tls, allowPlaintextKey: true }`,
       );
     }
   }
