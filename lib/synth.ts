@@ -71,9 +71,9 @@ export interface SynthResult {
 export function synthesize(options: SynthOptions): SynthResult {
   // Sealed values live beside the config (azureml-tls.yaml -> azureml-tls.sealed.json), committed with it: only
   // ciphertext and one-way digests, so unchanged input keeps its ciphertext in every clone and through cdk8s synth.
-  const sealCache = FileSealCache.load(sealCachePath(options.configFile));
+  const sealCache = loadSealCache(sealCachePath(options.configFile));
   const config = loadConfig(options.configFile, { now: options.now, sealCache });
-  const warnings = checkEnvironments(config);
+  const warnings = [...checkEnvironments(config), ...iacWarnings(config)];
   const outDir = path.resolve(options.outDir);
   const files: OutputFile[] = [];
   const models = new Map<string, ExtensionModel>();
@@ -155,6 +155,25 @@ function renderEnvironment(env: EnvironmentConfig, chart: AzureMlEnvironmentChar
     ...infrastructureAsCode(env, model, cliProtected),
     ...workloadIdentityFiles(env, chart),
   ];
+}
+
+function loadSealCache(file: string): FileSealCache {
+  try {
+    return FileSealCache.load(file);
+  } catch (e) {
+    // A damaged cache is an input problem like any other: report it as one, naming the file.
+    throw new ValidationError([{ field: file, message: (e as Error).message, fix: 'delete the file: the next synth seals anew' }], 'cannot read the seal cache');
+  }
+}
+
+// Bicep, ARM and Terraform need the cluster's resource id: say which environments with a cluster block lack it.
+function iacWarnings(config: LoadedConfig): string[] {
+  return config.environments.flatMap((env) => {
+    const c = env.props.cluster;
+    if (!c || clusterFullyKnown(c)) return [];
+    const missing = (['subscriptionId', 'resourceGroup', 'name', 'location'] as const).filter((k) => !c[k]);
+    return [`${env.name}: Bicep, ARM and Terraform files are not written: the cluster block lacks ${missing.join(', ')} (needed for the cluster's resource id)`];
+  });
 }
 
 /** The seal cache of a config file: `<name>.sealed.json` beside it. */

@@ -117,3 +117,18 @@ describe('sealedSecret delivery from the library', () => {
       .toThrow(/tls.sealing.certificate: .*ec.pem/);
   });
 });
+
+describe('install paths need the whole cluster identity', () => {
+  test('an environment whose cluster block lacks the resource id gets no IaC files, and a warning says why', () => {
+    const { out, result } = synthConfig('environments:\n  - name: partial\n    insecure: true\n    cluster: { type: aks, name: aks-1, nodeCount: 1 }\n    extension: { enableTraining: true }\n');
+    expect(fs.readdirSync(path.join(out, 'partial')).sort()).toEqual(['az-create.sh', 'az-update.sh', 'protected-settings.json', 'settings.json', 'values.yml']);
+    expect(result.warnings).toEqual(['partial: Bicep, ARM and Terraform files are not written: the cluster block lacks subscriptionId, resourceGroup, location (needed for the cluster\'s resource id)']);
+  });
+
+  test('a damaged seal cache is reported as an input problem naming the file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azml-cache-'));
+    fs.writeFileSync(path.join(dir, 'c.yaml'), 'environments:\n  - name: a\n    extension: { enableTraining: true }\n');
+    fs.writeFileSync(path.join(dir, 'c.sealed.json'), '{ not json');
+    expect(() => synthesize({ configFile: path.join(dir, 'c.yaml'), outDir: path.join(dir, 'dist'), now: NOW })).toThrow(/c.sealed.json: seal cache .* Fix: delete the file/);
+  });
+});
