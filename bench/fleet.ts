@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { findRoot, machine as describeMachine } from './common';
 import { createDevCa, issueDevCertificate } from '../lib/certificate/dev-ca';
 
 const QUICK = process.argv.slice(2).includes('--quick');
@@ -32,18 +33,6 @@ const AT = '2026-07-01T00:00:00Z';
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 const TARGETS = { startupRatio: 1.6, fleetMs: 5000, perAddedEnvMs: 3, rssMb: 500 } as const;
 const CHILD_TIMEOUT_MS = 300_000;
-
-/** The project root: the nearest folder above this file with the project's package.json (works from bench/ and build/bench/). */
-function findRoot(start: string): string {
-  let dir = start;
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'cdk8s-azureml-tls') return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the cdk8s-azureml-tls package root above ${start}`);
-    dir = parent;
-  }
-}
 
 const ROOT = findRoot(__dirname);
 const CLI = path.join(ROOT, 'build', 'lib', 'cli', 'bin.js');
@@ -255,13 +244,7 @@ function growthLabel(ratio: number): string {
 }
 
 function main(): void {
-  const cpus = os.cpus();
-  const machine = {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    cores: cpus.length,
-    node: process.version,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-  };
+  const machine = describeMachine();
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.platform}`);
   console.log(`mode: ${QUICK ? `quick (--quick: N = ${FLEET_SIZES.join(', ')}, ${RUNS} run each, start-up ${STARTUP_RUNS} runs)` : `full (median of ${RUNS} runs, start-up median of ${STARTUP_RUNS})`}`);
   for (const f of [CLI, BARE_APP, RSS_PROBE]) {

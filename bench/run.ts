@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { findRoot, machine as describeMachine } from './common';
 import { createDevCa, issueDevCertificate } from '../lib/certificate/dev-ca';
 import { Severity } from '../lib/certificate/findings';
 import { validateTlsMaterial } from '../lib/certificate/validate';
@@ -26,18 +27,6 @@ const CHECK_NOW = new Date('2026-06-01T00:00:00Z');
 const CERT_NOW = new Date('2026-06-01T00:00:00Z');
 const SYNTH_NOW = new Date('2027-06-01T00:00:00Z');
 const BENCH_CNAME = 'ml.bench.example.com';
-
-/** The project root: the nearest folder above this file with the project's package.json (works from bench/ and build/bench/). */
-function findRoot(start: string): string {
-  let dir = start;
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'cdk8s-azureml-tls') return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the cdk8s-azureml-tls package root above ${start}`);
-    dir = parent;
-  }
-}
 
 const ROOT = findRoot(__dirname);
 const CORPUS_DIR = path.join(ROOT, 'test', 'fixtures', 'certs');
@@ -371,13 +360,7 @@ function table(rows: string[][]): string {
 }
 
 function main(): void {
-  const cpus = os.cpus();
-  const machine = {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    cores: cpus.length,
-    node: process.version,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-  };
+  const machine = describeMachine();
   console.log(`machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.platform}`);
   console.log(`mode: ${QUICK ? 'quick (--quick: fewer iterations, for a smoke run)' : 'full'}\n`);
 

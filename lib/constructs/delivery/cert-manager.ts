@@ -5,9 +5,7 @@ import { CertManagerIssuerKind } from '../../certificate/external';
 import {
   Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyEncoding, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages,
 } from '../../../imports/certmanager-cert-manager.io';
-import {
-  ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy, ExternalSecretSpecTargetTemplateEngineVersion,
-} from '../../../imports/externalsecrets-external-secrets.io';
+import { tlsExternalSecret } from './tls-external-secret';
 import { SecretStore, SecretStoreSpecProviderKubernetesServerCaProviderType } from '../../../imports/secretstores-external-secrets.io';
 import { validateCname } from '../../certificate/validate';
 import { formatProblem, Problem } from '../../problems';
@@ -215,26 +213,15 @@ export class CertManagerTlsSecret extends Construct {
       },
     });
 
-    this.externalSecret = new ExternalSecret(this, 'ExternalSecret', {
-      metadata: { name: props.secretName, namespace: AZUREML_NAMESPACE },
-      spec: {
-        refreshInterval,
-        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.SECRET_STORE, name: storeName },
-        target: {
-          name: props.secretName,
-          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
-          template: {
-            engineVersion: ExternalSecretSpecTargetTemplateEngineVersion.V2,
-            type: 'Opaque',
-            data: { [CERT_KEY]: `{{ .${CRT_VAR} }}`, [KEY_KEY]: `{{ .${KEY_VAR} }}` },
-          },
-        },
-        // The kubernetes provider looks a property up as a Secret key first, so 'tls.crt' is read verbatim.
-        data: [
+    this.externalSecret = tlsExternalSecret(this, 'ExternalSecret', {
+      secretName: props.secretName,
+      storeName,
+      refreshInterval,
+      template: { [CERT_KEY]: `{{ .${CRT_VAR} }}`, [KEY_KEY]: `{{ .${KEY_VAR} }}` },
+      data: [
           { secretKey: CRT_VAR, remoteRef: { key: certSecret, property: TLS_CRT } },
           { secretKey: KEY_VAR, remoteRef: { key: certSecret, property: TLS_KEY } },
         ],
-      },
     });
   }
 }

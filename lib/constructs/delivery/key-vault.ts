@@ -2,9 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { KeyVaultCertificateFormat } from '../../certificate/external';
-import {
-  ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy, ExternalSecretSpecTargetTemplateEngineVersion,
-} from '../../../imports/externalsecrets-external-secrets.io';
+import { tlsExternalSecret } from './tls-external-secret';
 import {
   SecretStore, SecretStoreSpecProviderAzurekvAuthType, SecretStoreSpecProviderAzurekvEnvironmentType,
 } from '../../../imports/secretstores-external-secrets.io';
@@ -195,22 +193,12 @@ export class KeyVaultTlsSecret extends Construct {
       ? { [CERT_KEY]: `{{ .${sourceKey} | b64dec | pkcs12cert }}`, [KEY_KEY]: `{{ .${sourceKey} | b64dec | pkcs12key }}` }
       : { [CERT_KEY]: `{{ .${sourceKey} | filterPEM "CERTIFICATE" }}`, [KEY_KEY]: `{{ .${sourceKey} | filterPEM "PRIVATE KEY" }}` };
 
-    this.externalSecret = new ExternalSecret(this, 'Resource', {
-      metadata: { name: props.secretName, namespace: AZUREML_NAMESPACE },
-      spec: {
-        refreshInterval,
-        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.SECRET_STORE, name: storeName },
-        target: {
-          name: props.secretName,
-          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
-          template: {
-            engineVersion: ExternalSecretSpecTargetTemplateEngineVersion.V2,
-            type: 'Opaque',
-            data: template,
-          },
-        },
-        data: [{ secretKey: sourceKey, remoteRef: { key: `secret/${props.certificateName}` } }],
-      },
+    this.externalSecret = tlsExternalSecret(this, 'Resource', {
+      secretName: props.secretName,
+      storeName,
+      refreshInterval,
+      template: template,
+      data: [{ secretKey: sourceKey, remoteRef: { key: `secret/${props.certificateName}` } }],
     });
   }
 }
