@@ -59,6 +59,14 @@ describe('fleet config: defaults merged into every environment', () => {
     ]);
   });
 
+  test('a fleet of 300 environments reports the problems of all of them in one run', () => {
+    const envs = Array.from({ length: 300 }, (_, i) => `  - name: env-${i}\n    extension: { enableInference: ${i % 3 === 0 ? '"no"' : 'true'} }\n    tls: { cname: ml-${i}.example.com }\n`);
+    const problems = problemsOf(FLEET.split('environments:')[0] + 'environments:\n' + envs.join(''));
+    expect(problems).toHaveLength(100);
+    expect(problems[0]).toBe('test/config/fleet.yaml: environments[0] (env-0).extension.enableInference: must be true or false, but is string "no"');
+    expect(problems[99]).toBe('test/config/fleet.yaml: environments[297] (env-297).extension.enableInference: must be true or false, but is string "no"');
+  });
+
   test('defaults may not carry a name', () => {
     expect(problemsOf(FLEET.replace('defaults:\n', 'defaults:\n  name: x\n'))).toEqual(['test/config/fleet.yaml: defaults.name: is not a known key']);
   });
