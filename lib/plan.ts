@@ -53,7 +53,8 @@ export interface AzureMlTlsOptions {
   readonly certificate: TlsCertificate;
   /**
    * How the certificate reaches azureml-fe.
-   * @default TlsDelivery.SECRET
+   * @default - what the source implies: SECRET for PEM material and existing Secrets, EXTERNAL_SECRET for Key Vault,
+   * CERT_MANAGER for cert-manager
    */
   readonly delivery?: TlsDelivery;
   /**
