@@ -115,6 +115,11 @@ export interface AzureMlExtensionProps {
    */
   readonly stateDir?: string;
   /**
+   * Only read the state folder, never renew or write (for reports).
+   * @default false
+   */
+  readonly readOnlyState?: boolean;
+  /**
    * Where sealed values are kept so unchanged input keeps its ciphertext (sealing is randomized).
    * @default - none: every synth seals anew
    */
@@ -263,7 +268,7 @@ const DELIVERIES: { readonly [kind in TlsCertificateSourceKind]: readonly TlsDel
 function planTls(tls: AzureMlTlsOptions, props: AzureMlExtensionProps, now: Date): TlsPlan {
   const problems: Problem[] = [];
   const warnings: Finding[] = [];
-  const resolved = tls.certificate.resolve({ cname: tls.cname.toLowerCase(), now, stateDir: props.stateDir });
+  const resolved = tls.certificate.resolve({ cname: tls.cname.toLowerCase(), now, stateDir: props.stateDir, readOnly: props.readOnlyState });
   const allowed = DELIVERIES[resolved.kind];
   const delivery = tls.delivery ?? allowed[0];
   const base = { problems, warnings, delivery, resolved };
@@ -293,6 +298,7 @@ function planTls(tls: AzureMlTlsOptions, props: AzureMlExtensionProps, now: Date
     });
   }
   const secretName = tls.secretName ?? DEFAULT_SECRET_NAME;
+  problems.push(...unusedOptions(tls, delivery));
 
   if (resolved.keyVault) {
     const o = resolved.keyVault;
@@ -330,6 +336,7 @@ function planTls(tls: AzureMlTlsOptions, props: AzureMlExtensionProps, now: Date
     keyLabel: m.privateKeyFile ?? 'key.pem',
   });
   for (const f of report.findings) {
+    if (f.code === 'cname-invalid') continue; // the settings rules report a bad sslCname once, as tls.cname
     if (f.severity === Severity.ERROR) {
       problems.push({ field: 'tls.certificate', message: f.message, fix: f.fix ?? 'use a valid certificate and key' });
     } else {
@@ -437,4 +444,20 @@ function validateOnce(input: TlsMaterialInput & { readonly certificate: Buffer; 
     reports.set(key, report);
   }
   return report;
+}
+
+// Options that do nothing in the chosen delivery are refused rather than silently ignored.
+function unusedOptions(tls: AzureMlTlsOptions, delivery: TlsDelivery): Problem[] {
+  const problems: Problem[] = [];
+  const refuse = (field: string, value: string, applies: string) => problems.push({
+    field: `tls.${field}`,
+    message: `does nothing with ${delivery} delivery (it applies to ${applies})`,
+    value,
+    fix: `remove ${field}, or choose a delivery it applies to`,
+  });
+  if (tls.sealing && delivery !== TlsDelivery.SEALED_SECRET) refuse('sealing', 'set', 'sealedSecret');
+  if (tls.allowPlaintextKey && delivery !== TlsDelivery.SECRET) refuse('allowPlaintextKey', 'true', 'secret');
+  if (tls.fingerprintSuffix && delivery !== TlsDelivery.SECRET && delivery !== TlsDelivery.SEALED_SECRET) refuse('fingerprintSuffix', 'true', 'secret and sealedSecret');
+  if (tls.secretName !== undefined && delivery === TlsDelivery.PEM_SETTINGS) refuse('secretName', tls.secretName, 'every delivery that creates a Secret, not pemSettings');
+  return problems;
 }

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
-import { Finding, formatFinding } from './certificate/findings';
-import { EnvironmentConfig, loadConfig, LoadedConfig } from './config/load';
+import { Finding } from './certificate/findings';
+import { EnvironmentConfig, LoadedConfig, readConfig } from './config/load';
 import { AzureMlEnvironmentChart } from './constructs/environment-chart';
-import { OutputFile, replaceDirAtomically, writeFiles, writeSecretFile } from './output';
+import { OutputFile, OUTPUT_MARKER, outputDirProblem, replaceDirAtomically, writeFiles, writeSecretFile } from './output';
 import { planExtension } from './plan';
 import { Problem, ValidationError } from './problems';
 import { renderAzCreateScript, renderAzUpdateScript } from './render/az';
@@ -69,11 +69,15 @@ export interface SynthResult {
  * @throws ValidationError with every problem, leaving the output root untouched
  */
 export function synthesize(options: SynthOptions): SynthResult {
+  const outProblem = outputDirProblem(options.outDir);
+  if (outProblem) {
+    throw new ValidationError([{ field: path.resolve(options.outDir), message: outProblem, fix: 'choose a new or empty folder for --out (default dist)' }], 'refusing to replace the output folder');
+  }
   // Sealed values live beside the config (azureml-tls.yaml -> azureml-tls.sealed.json), committed with it: only
   // ciphertext and one-way digests, so unchanged input keeps its ciphertext in every clone and through cdk8s synth.
   const sealCache = loadSealCache(sealCachePath(options.configFile));
-  const config = loadConfig(options.configFile, { now: options.now, sealCache });
-  const warnings = [...checkEnvironments(config), ...iacWarnings(config)];
+  const { config, problems: configProblems } = readConfig(options.configFile, { now: options.now, sealCache });
+  const warnings = [...checkEnvironments(config, configProblems), ...iacWarnings(config)];
   const outDir = path.resolve(options.outDir);
   const files: OutputFile[] = [];
   const models = new Map<string, ExtensionModel>();
@@ -109,22 +113,34 @@ export function synthesize(options: SynthOptions): SynthResult {
     }
   }
   const manifests = config.environments.map((e) => `${e.name}${MANIFEST_EXTENSION}`);
-  return { files: [...manifests, ...files.map((f) => f.path)].sort(), protectedFiles, warnings, environments: config.environments.length };
+  return { files: [...manifests, OUTPUT_MARKER, ...files.map((f) => f.path)].sort(), protectedFiles, warnings, environments: config.environments.length };
 }
 
 // Plans every environment before anything is built, so every problem is reported at once.
-function checkEnvironments(config: LoadedConfig): string[] {
-  const problems: Problem[] = [];
+function checkEnvironments(config: LoadedConfig, configProblems: readonly Problem[]): string[] {
+  const problems: Problem[] = [...configProblems];
   const warnings: string[] = [];
   const label = path.relative(process.cwd(), config.file) || config.file;
-  config.environments.forEach((env, i) => {
+  for (const env of config.environments) {
     const plan = planExtension(env.props);
-    const where = `${label}: environments[${i}] (${env.name})`;
-    problems.push(...plan.problems.map((p) => ({ ...p, field: `${where}.${p.field}` })));
-    warnings.push(...plan.warnings.map((w: Finding) => `${env.name}: ${formatFinding(w)}`));
-  });
+    const where = `${label}: environments[${env.index}] (${env.name})`;
+    problems.push(...plan.problems.map((p) => ({ ...p, field: `${where}.${configField(p.field)}` })));
+    warnings.push(...plan.warnings.map((w: Finding) => `${env.name}: ${w.message}${w.fix ? ` (fix: ${w.fix})` : ''}`));
+  }
   if (problems.length > 0) throw new ValidationError(problems, `cannot synthesize ${label}`);
   return warnings;
+}
+
+/**
+ * Where a problem's field sits in the config file: the settings rules name upstream keys (`inferenceRouterHA`,
+ * `sslCname`), which live under `extension` / `tls` there.
+ */
+export function configField(field: string): string {
+  if (field === 'sslCname') return 'tls.cname';
+  if (field === 'sslSecret') return 'tls.secretName';
+  if (field === 'tls' || field.startsWith('tls.')) return field;
+  if (field === 'allowInsecureConnections') return 'extension.allowInsecureConnections (or insecure)';
+  return `extension.${field}`;
 }
 
 function renderEnvironment(env: EnvironmentConfig, chart: AzureMlEnvironmentChart, outDir: string): OutputFile[] {

@@ -45,6 +45,11 @@ export interface TlsCertificateResolveContext {
    * @default - generated sources cannot persist anything
    */
   readonly stateDir?: string;
+  /**
+   * Read the state folder but never write it (sources that persist return what is stored).
+   * @default false
+   */
+  readonly readOnly?: boolean;
 }
 
 /** PEM material, as bytes were read (latin1 text, one character per byte, so nothing is re-encoded). */
@@ -163,7 +168,7 @@ export abstract class TlsCertificate {
    * @throws Error when a file cannot be read (the config loader checks files first, so users see a field error)
    */
   public resolve(context: TlsCertificateResolveContext): ResolvedTlsCertificate {
-    const key = `${context.cname}\u0000${context.now.toISOString()}\u0000${context.stateDir ?? ''}`;
+    const key = `${context.cname}\u0000${context.now.toISOString()}\u0000${context.stateDir ?? ''}\u0000${context.readOnly ? 'ro' : 'rw'}`;
     let resolved = this.cache.get(key);
     if (!resolved) {
       resolved = this.produce(context);
@@ -250,8 +255,8 @@ class SelfSignedCertificate extends TlsCertificate {
 
   protected produce(context: TlsCertificateResolveContext): ResolvedTlsCertificate {
     const request = { cname: context.cname, extraNames: this.options.extraNames, days: this.options.days, now: context.now };
-    if (context.stateDir) {
-      const stored = loadOrCreateDevCertificate({ ...request, stateDir: context.stateDir });
+    const stored = context.stateDir ? loadOrCreateDevCertificate({ ...request, stateDir: context.stateDir, readOnly: context.readOnly }) : undefined;
+    if (stored) {
       return {
         kind: this.kind,
         material: {

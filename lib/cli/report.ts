@@ -1,6 +1,6 @@
 import { Severity } from '../certificate/findings';
 import { loadConfig, resolveConfigPath } from '../config/load';
-import { planExtension, TlsDelivery } from '../plan';
+import { planExtension } from '../plan';
 import { formatProblem, ValidationError } from '../problems';
 import { CommandIo } from './commands';
 
@@ -72,7 +72,7 @@ export function runReportCommand(options: ReportCommandOptions, io: CommandIo): 
 
 /** The rows of the report, one per environment, in config order. */
 export function reportRows(configFile: string, now: Date, days: number): CertificateRow[] {
-  const config = loadConfig(configFile, { now });
+  const config = loadConfig(configFile, { now, readOnlyState: true });
   return config.environments.map((env) => {
     const plan = planExtension(env.props);
     const tls = env.props.tls;
@@ -88,7 +88,7 @@ export function reportRows(configFile: string, now: Date, days: number): Certifi
       environment: env.name,
       cname: tls?.cname.toLowerCase() ?? '-',
       source: tls ? tls.certificate.kind : 'none',
-      delivery: tls ? (tls.delivery ?? TlsDelivery.SECRET) : '-',
+      delivery: plan.delivery ?? '-',
       notAfter: leaf?.notAfter.toISOString(),
       daysLeft,
       findings,

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { CertManagerCertificateOptions, KeyVaultCertificateOptions } from '../certificate/external';
+import { MAX_PEM_FILE_BYTES } from '../certificate/read';
 import { TlsCertificate } from '../certificate/source';
 import { AzureMlExtensionProps, AzureMlTlsOptions, SealingOptions, TlsDelivery } from '../plan';
 import { SealCache } from '../sealing/cache';
@@ -22,6 +23,8 @@ export const CONFIG_ENV_VAR = 'AZUREML_TLS_CONFIG';
 export interface EnvironmentConfig {
   /** The environment's name; output files are named after it. */
   readonly name: string;
+  /** Its position in the file's `environments` list (for messages). */
+  readonly index: number;
   /** The typed props of its extension installation. */
   readonly props: AzureMlExtensionProps;
 }
@@ -46,6 +49,11 @@ export interface LoadConfigOptions {
    * @default - `.azureml-tls` beside the config file
    */
   readonly stateDir?: string;
+  /**
+   * Only read the state folder (development certificates), never write it.
+   * @default false
+   */
+  readonly readOnlyState?: boolean;
   /**
    * Where sealed values are kept between runs (sealedSecret delivery).
    * @default - none: every run seals anew
@@ -77,15 +85,28 @@ function packageRoot(): string {
  * @throws ValidationError naming the file, the environment and the field of each problem
  */
 export function loadConfig(file: string, options: LoadConfigOptions = {}): LoadedConfig {
+  const { config, problems } = readConfig(file, options);
+  if (problems.length > 0) throw new ValidationError(problems, `invalid config ${path.relative(process.cwd(), config.file) || config.file}`);
+  return config;
+}
+
+/**
+ * Reads a config file without throwing for its content: the environments that converted, and every problem found
+ * (so a caller can add the problems of those environments' plans and report all at once).
+ */
+export function readConfig(file: string, options: LoadConfigOptions = {}): { readonly config: LoadedConfig; readonly problems: Problem[] } {
   const abs = path.resolve(file);
   const label = path.relative(process.cwd(), abs) || abs;
   let text: string;
   try {
     text = fs.readFileSync(abs, 'utf8');
   } catch (e) {
-    throw new ValidationError([{ field: label, message: `cannot read the config file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, fix: `pass an existing file with --config or ${CONFIG_ENV_VAR}` }], 'invalid config');
+    return {
+      config: { file: abs, environments: [] },
+      problems: [{ field: label, message: `cannot read the config file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, fix: `pass an existing file with --config or ${CONFIG_ENV_VAR}` }],
+    };
   }
-  return parseConfig(text, abs, options);
+  return checkConfigText(text, abs, options);
 }
 
 /**
@@ -93,14 +114,19 @@ export function loadConfig(file: string, options: LoadConfigOptions = {}): Loade
  * @throws ValidationError with every problem found
  */
 export function parseConfig(text: string, file: string, options: LoadConfigOptions = {}): LoadedConfig {
+  const { config, problems } = checkConfigText(text, file, options);
+  if (problems.length > 0) throw new ValidationError(problems, `invalid config ${path.relative(process.cwd(), file) || file}`);
+  return config;
+}
+
+function checkConfigText(text: string, file: string, options: LoadConfigOptions): { config: LoadedConfig; problems: Problem[] } {
   const label = path.relative(process.cwd(), file) || file;
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ValidationError(doc.errors.map((e) => ({
-      field: label,
-      message: `is not valid YAML: ${e.message.split('\n')[0]}`,
-      fix: 'fix the YAML syntax at the line shown',
-    })), `invalid config ${label}`);
+    return {
+      config: { file, environments: [] },
+      problems: doc.errors.map((e) => ({ field: label, message: `is not valid YAML: ${e.message.split('\n')[0]}`, fix: 'fix the YAML syntax at the line shown' })),
+    };
   }
   const raw: unknown = doc.toJS();
   const problems: Problem[] = [];
@@ -136,17 +162,27 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
       }
     }
     if (envProblems.length === 0 && defaultsProblems.length === 0 && isMap(env)) {
-      const converted = convertEnvironment(env, where, baseDir, options);
+      const converted = convertEnvironment(env, where, i, baseDir, options);
       envProblems.push(...converted.problems);
       if (converted.environment) environments.push(converted.environment);
     }
     problems.push(...scoped(envProblems));
   });
-  if (problems.length > 0) throw new ValidationError(problems, `invalid config ${label}`);
-  return { file, environments };
+  return { config: { file, environments }, problems };
 }
 
 type RawMap = { [key: string]: unknown };
+
+/** Why a PEM file named in the config cannot be read (missing, a folder, over 1 MiB), checked before reading it. */
+function pemFileProblem(file: string): Problem | undefined {
+  if (!fs.existsSync(file)) return { field: '', message: 'file not found (relative paths resolve against the config file\'s folder)', value: file, fix: 'correct the path' };
+  const stat = fs.statSync(file);
+  if (!stat.isFile()) return { field: '', message: 'is a folder, not a file', value: file, fix: 'give the path of the PEM file' };
+  if (stat.size > MAX_PEM_FILE_BYTES) {
+    return { field: '', message: `is ${stat.size} bytes; a PEM file is a few KiB (at most ${MAX_PEM_FILE_BYTES} bytes are read)`, value: file, fix: 'check the path: give the PEM file itself' };
+  }
+  return undefined;
+}
 
 /** Keys that are one choice among several: an environment that sets one drops the defaults' others. */
 const EXCLUSIVE: { readonly [at: string]: readonly string[] } = {
@@ -171,7 +207,7 @@ export function mergeDefaults(defaults: RawMap, env: RawMap, at = ''): RawMap {
   return out;
 }
 
-function convertEnvironment(env: RawMap, where: string, baseDir: string, options: LoadConfigOptions): { environment?: EnvironmentConfig; problems: Problem[] } {
+function convertEnvironment(env: RawMap, where: string, index: number, baseDir: string, options: LoadConfigOptions): { environment?: EnvironmentConfig; problems: Problem[] } {
   const problems: Problem[] = [];
   const name = env.name as string;
   const extension = convertExtension(env.extension as RawMap);
@@ -200,9 +236,8 @@ function convertEnvironment(env: RawMap, where: string, baseDir: string, options
         const certFile = path.resolve(baseDir, cert.files.cert as string);
         const keyFile = path.resolve(baseDir, cert.files.key as string);
         for (const [k, f] of [['cert', certFile], ['key', keyFile]] as const) {
-          if (!fs.existsSync(f) || !fs.statSync(f).isFile()) {
-            problems.push({ field: `${where}.tls.certificate.files.${k}`, message: 'file not found (relative paths resolve against the config file\'s folder)', value: f, fix: 'correct the path' });
-          }
+          const problem = pemFileProblem(f);
+          if (problem) problems.push({ ...problem, field: `${where}.tls.certificate.files.${k}` });
         }
         certificate = TlsCertificate.fromPemFiles(certFile, keyFile);
       } else if (isMap(cert.selfSigned)) {
@@ -214,8 +249,9 @@ function convertEnvironment(env: RawMap, where: string, baseDir: string, options
     let sealing: SealingOptions | undefined;
     if (isMap(t.sealing)) {
       const file = path.resolve(baseDir, t.sealing.certificate as string);
-      if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-        problems.push({ field: `${where}.tls.sealing.certificate`, message: 'file not found (relative paths resolve against the config file\'s folder)', value: file, fix: 'fetch it with kubeseal --fetch-cert > sealing.pem, or correct the path' });
+      const problem = pemFileProblem(file);
+      if (problem) {
+        problems.push({ ...problem, field: `${where}.tls.sealing.certificate`, fix: `${problem.fix}; fetch it with kubeseal --fetch-cert > sealing.pem` });
       } else {
         sealing = { certificatePem: fs.readFileSync(file, 'latin1'), scope: t.sealing.scope as SealingScope | undefined, label: path.relative(baseDir, file) };
       }
@@ -233,6 +269,7 @@ function convertEnvironment(env: RawMap, where: string, baseDir: string, options
 
   const props: AzureMlExtensionProps = {
     sealCache: options.sealCache,
+    readOnlyState: options.readOnlyState,
     settings,
     tls,
     cluster: isMap(env.cluster) ? convertCluster(env.cluster) : undefined,
@@ -240,7 +277,7 @@ function convertEnvironment(env: RawMap, where: string, baseDir: string, options
     now: options.now,
     stateDir: options.stateDir ?? path.join(baseDir, '.azureml-tls'),
   };
-  return problems.length > 0 ? { problems } : { environment: { name, props }, problems };
+  return problems.length > 0 ? { problems } : { environment: { name, index, props }, problems };
 }
 
 function convertExtension(raw: RawMap): ExtensionSettings {

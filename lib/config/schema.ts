@@ -160,10 +160,19 @@ export const CONFIG_SHAPE: ObjectShape = {
 
 /** The JSON Schema of the config file, shipped as `azureml-tls.schema.json` (a test keeps the file in sync). */
 export function buildConfigSchema(): JsonSchema {
+  // With a `defaults` block an environment may be partial (it is checked whole after the merge), so the list takes
+  // partial environments, and the whole-environment shape applies only when there are no defaults.
+  const partialEnvironment = { ...(partialShape(ENVIRONMENT_SHAPE) as ObjectShape), required: ['name'] };
+  const lenient: ObjectShape = {
+    ...CONFIG_SHAPE,
+    properties: { ...CONFIG_SHAPE.properties, environments: { kind: 'array', minItems: 1, description: 'The environments to synthesize (each merged over defaults).', items: partialEnvironment } },
+  };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://github.com/cdk8s-azureml-tls/cdk8s-azureml-tls/azureml-tls.schema.json',
     title: 'azureml-tls.yaml',
-    ...toJsonSchema(CONFIG_SHAPE),
+    ...toJsonSchema(lenient),
+    if: { not: { required: ['defaults'] } },
+    then: { properties: { environments: { items: toJsonSchema(ENVIRONMENT_SHAPE) } } },
   };
 }

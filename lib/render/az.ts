@@ -29,6 +29,11 @@ export interface AzScriptOptions {
   readonly extensionName?: string;
 }
 
+/** The environment variable an az script reads a pass-through protected setting from. */
+export function protectedSettingVariable(key: string): string {
+  return `AZUREML_PROTECTED_${key.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
+}
+
 /**
  * `NAME=${NAME:-'default'}` when the value is known (single-quoted, so no value can break out), `${NAME:?...}`
  * otherwise, so the script stops with a message when the variable is not set.
@@ -103,6 +108,13 @@ function renderAzScript(command: AzCommand, model: ExtensionModel, options: AzSc
   if (command === AzCommand.CREATE) args.push('--scope cluster', '--release-namespace azureml');
   args.push(`--configuration-settings-file ${shellQuote('settings.json')}`);
   if (options.hasProtectedSettings) args.push(`--configuration-protected-settings-file ${shellQuote('protected-settings.json')}`);
+  // Pass-through protected values are secrets and never written to a file here: read them from the environment.
+  const passThrough = Object.keys(model.protectedSettings).filter((k) => !(k in model.cliProtectedSettings) && !k.startsWith('scoringFe.ssl'));
+  for (const key of passThrough) {
+    const name = protectedSettingVariable(key);
+    lines.push(`${name}="\${${name}:?set ${name} to the protected setting ${key.replace(/[^A-Za-z0-9._-]/g, '_')}}"`);
+    args.push(`--configuration-protected-settings ${shellQuote(`${key}=`)}"$${name}"`);
+  }
   if (command === AzCommand.UPDATE) args.push('--yes');
   lines.push('', `az ${args.join(' \\\n  ')}`, '');
   return lines.join('\n');

@@ -16,8 +16,9 @@ export interface DerivedSettings {
   /** `configurationProtectedSettings` as sent, key material included (PEM mode). Sensitive. */
   readonly protectedSettings: SettingsMap;
   /**
-   * The protected settings as given to the az CLI: the PEM file paths instead of their base64 content (the CLI
-   * reads the files and adds `scoringFe.sslCert` / `scoringFe.sslKey` itself). Holds no key material.
+   * The protected settings written for the az CLI: the PEM file paths instead of their base64 content (the CLI
+   * reads the files and adds `scoringFe.sslCert` / `scoringFe.sslKey` itself). Holds no secret: pass-through
+   * protected settings are left out (the az scripts read them from environment variables).
    */
   readonly cliProtectedSettings: SettingsMap;
   /** Which TLS source azureml-fe uses. */
@@ -60,7 +61,9 @@ export function deriveSettings(input: ExtensionModelInput): DerivedSettings {
   for (const [label, value] of Object.entries(s.nodeSelector ?? {})) settings[`nodeSelector.${label}`] = value;
   Object.assign(settings, s.additionalSettings ?? {});
   const protectedSettings: SettingsMap = { ...(s.additionalProtectedSettings ?? {}) };
-  const cliProtectedSettings: SettingsMap = { ...(s.additionalProtectedSettings ?? {}) };
+  // Pass-through protected values are secrets: the CLI input files never hold them (the az scripts read them from
+  // environment variables), only the opt-in protected values file does.
+  const cliProtectedSettings: SettingsMap = {};
   const setDefault = (key: string, value: string) => {
     if (!(key in settings)) settings[key] = value;
   };

@@ -67,6 +67,37 @@ describe('the development certificate store', () => {
     expect(fs.readFileSync(later.caFile, 'utf8')).toBe(fs.readFileSync(first.caFile, 'utf8'));
   });
 
+  test('keeps environments that share a cname but not the names or validity apart, so neither overwrites the other', () => {
+    const stateDir = tmp();
+    const a = loadOrCreateDevCertificate({ stateDir, cname: 'ml.example.com', now: NOW });
+    const b = loadOrCreateDevCertificate({ stateDir, cname: 'ml.example.com', days: 30, now: NOW });
+    expect(b.certificateFile).not.toBe(a.certificateFile);
+    expect(loadOrCreateDevCertificate({ stateDir, cname: 'ml.example.com', now: NOW }).generated).toBe(false);
+    expect(loadOrCreateDevCertificate({ stateDir, cname: 'ml.example.com', days: 30, now: NOW }).generated).toBe(false);
+  });
+
+  test('a validity longer than the CA\'s default gets a CA that outlives it, and is reused', () => {
+    const stateDir = tmp();
+    expect(loadOrCreateDevCertificate({ stateDir, cname: 'ml.example.com', days: 4000, now: NOW }).generated).toBe(true);
+    expect(loadOrCreateDevCertificate({ stateDir, cname: 'ml.example.com', days: 4000, now: NOW }).generated).toBe(false);
+  });
+
+  test('read-only: returns what is stored without renewing or writing, and nothing when there is nothing', () => {
+    const stateDir = tmp();
+    expect(loadOrCreateDevCertificate({ stateDir, cname: 'ml.example.com', now: NOW, readOnly: true })).toBeUndefined();
+    expect(fs.readdirSync(stateDir)).toEqual([]);
+    const stored = loadOrCreateDevCertificate({ stateDir, cname: 'ml.example.com', now: NOW });
+    const later = loadOrCreateDevCertificate({ stateDir, cname: 'ml.example.com', now: new Date(NOW.getTime() + 80 * DAY), readOnly: true });
+    expect(later?.certificatePem).toBe(stored.certificatePem);
+  });
+
+  test('a damaged state file is reported with its path and how to recover', () => {
+    const stateDir = tmp();
+    const stored = loadOrCreateDevCertificate({ stateDir, cname: 'ml.example.com', now: NOW });
+    fs.writeFileSync(stored.caFile, 'garbage');
+    expect(() => loadOrCreateDevCertificate({ stateDir, cname: 'ml.example.com', now: NOW })).toThrow(`${stored.caFile}: is not a readable certificate`);
+  });
+
   test('issues a new certificate when the names or the validity change', () => {
     const stateDir = tmp();
     loadOrCreateDevCertificate({ stateDir, cname: 'ml.example.com', now: NOW });
@@ -86,7 +117,8 @@ describe('TlsCertificate.selfSigned', () => {
     expect(ext.plan.warnings).toEqual([]);
     expect(ext.plan.resolvedCertificate?.material?.caFile).toBe(path.join(stateDir, 'dev-ca', 'ca.pem'));
     const [secret] = Testing.synth(chart);
-    expect(Buffer.from(secret.data['cert.pem'], 'base64').toString()).toBe(fs.readFileSync(path.join(stateDir, 'dev-certs', 'ml.dev.example.com', 'cert.pem'), 'utf8'));
+    expect(Buffer.from(secret.data['cert.pem'], 'base64').toString()).toBe(fs.readFileSync(ext.plan.resolvedCertificate?.material?.certificateFile ?? '', 'utf8'));
+    expect(path.dirname(ext.plan.resolvedCertificate?.material?.certificateFile ?? '')).toMatch(/dev-certs[/\\]ml\.dev\.example\.com-[0-9a-f]{8}$/);
   });
 
   test('is refused in a production environment', () => {

@@ -41,6 +41,14 @@ function tree(dir: string): { [file: string]: { content: string; mode: number } 
 const bodyLines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
 const keyBodyLines = bodyLines(KEY);
 
+/** The state folder of a generated development certificate: `.azureml-tls/dev-certs/<cname>-<hash of names and days>`. */
+function devCertDir(dir: string, cname: string): string {
+  const base = path.join(dir, '.azureml-tls', 'dev-certs');
+  const found = fs.readdirSync(base).filter((d) => d.startsWith(`${cname}-`));
+  if (found.length !== 1) throw new Error(`expected one development certificate for ${cname} in ${base}, found ${found.join(', ')}`);
+  return path.join(base, found[0]);
+}
+
 /** A temp copy of examples/ (the sealed example writes its seal cache beside its config). */
 function examplesCopy(): string {
   const dir = tmp();
@@ -86,6 +94,7 @@ describe('azureml-tls synth', () => {
       'dev.k8s.yaml', 'dev/az-create.sh', 'dev/az-update.sh', ...iac('dev'), 'dev/protected-settings.json', 'dev/settings.json', 'dev/values.yml',
       'edge.k8s.yaml', 'edge/az-create.sh', 'edge/az-update.sh', ...iac('edge'), 'edge/protected-settings.json', 'edge/settings.json', 'edge/values.yml',
       'poc.k8s.yaml', 'poc/az-create.sh', 'poc/az-update.sh', 'poc/protected-settings.json', 'poc/settings.json', 'poc/values.yml',
+      '.azureml-tls-output',
       'staging.k8s.yaml', 'staging/az-create.sh', 'staging/az-update.sh', ...iac('staging'), 'staging/protected-settings.json', 'staging/settings.json', 'staging/values.yml',
     ].sort());
     // Only manifests end in .yaml: cdk8s treats every *.yaml below the root as a manifest.
@@ -96,7 +105,7 @@ describe('azureml-tls synth', () => {
     expect(manifests.map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)).toEqual(['Secret/azureml/azureml-fe-tls']);
     for (const m of manifests) expect(k8sSchemaErrors(m)).toEqual([]);
     // The generated development keys: mode 0600, and only in the Secret (base64), nowhere else.
-    const devKeys = ['ml.dev.example.com', 'ml.edge.example.com'].map((n) => path.join(dir, '.azureml-tls', 'dev-certs', n, 'key.pem'));
+    const devKeys = ['ml.dev.example.com', 'ml.edge.example.com'].map((n) => path.join(devCertDir(dir, n), 'key.pem'));
     for (const key of devKeys) {
       expect(fs.statSync(key).mode & 0o777).toBe(0o600);
       for (const [f, { content }] of Object.entries(files)) {
@@ -106,11 +115,9 @@ describe('azureml-tls synth', () => {
     }
     expect(files['dev.k8s.yaml'].content).toContain(fs.readFileSync(devKeys[0]).toString('base64'));
     // PEM mode passes paths, relative to the environment folder.
-    expect(JSON.parse(files['edge/protected-settings.json'].content)).toEqual({
-      sslCertPemFile: '../../.azureml-tls/dev-certs/ml.edge.example.com/cert.pem',
-      sslKeyPemFile: '../../.azureml-tls/dev-certs/ml.edge.example.com/key.pem',
-    });
-    expect(r.out).toBe(`synthesized 4 environment(s) into ${out}: 33 files written, 0 warning(s)\n`);
+    const edgeDir = path.relative(path.join(out, 'edge'), devCertDir(dir, 'ml.edge.example.com'));
+    expect(JSON.parse(files['edge/protected-settings.json'].content)).toEqual({ sslCertPemFile: `${edgeDir}/cert.pem`, sslKeyPemFile: `${edgeDir}/key.pem` });
+    expect(r.out).toBe(`synthesized 4 environment(s) into ${out}: 34 files written, 0 warning(s)\n`);
     expect(run(['synth', '--out', out, '--verbose'], { cwd: dir }).out).toContain(`wrote ${out}/dev.k8s.yaml`);
   });
 
@@ -138,7 +145,7 @@ describe('azureml-tls synth', () => {
     const code = runSynthCommand({ config: path.join(dir, 'azureml-tls.yaml'), outDir: path.join(dir, 'dist'), now: new Date(AT[1]) }, { out: (l) => out.push(l), err: () => undefined, progress: (t) => progress.push(t) });
     expect(code).toBe(0);
     expect(progress).toEqual(['synthesizing: 1/4 environments', 'synthesizing: 2/4 environments', 'synthesizing: 3/4 environments', 'synthesizing: 4/4 environments', '']);
-    expect(out).toEqual([`synthesized 4 environment(s) into ${path.join(dir, 'dist')}: 33 files written, 0 warning(s)`]);
+    expect(out).toEqual([`synthesized 4 environment(s) into ${path.join(dir, 'dist')}: 34 files written, 0 warning(s)`]);
   });
 
   test('is byte-identical when run twice (the development certificates are kept and reused)', () => {
@@ -230,7 +237,7 @@ describe('azureml-tls synth', () => {
     ].join('\n'));
     const r = run(['synth', '--config', config, '--out', out]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('environments[0] (a).inferenceRouterServiceType: is required when enableInference is true');
+    expect(r.err).toContain('environments[0] (a).extension.inferenceRouterServiceType: is required when enableInference is true');
     expect(r.err).toContain('environments[0] (a).tls: inference is enabled without TLS');
     expect(r.err).toMatch(/environments\[1\] \(b\)\.tls\.certificate: .*wrong\.example\.org/);
     expect(r.err).toContain(`nothing was written; ${out} is unchanged`);
@@ -247,7 +254,7 @@ describe('azureml-tls synth', () => {
     expect(r.code).toBe(0);
     const file = path.join(dir, '.azureml-tls', 'protected', 'edge.protected-settings.json');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    const edgeKey = path.join(dir, '.azureml-tls', 'dev-certs', 'ml.edge.example.com', 'key.pem');
+    const edgeKey = path.join(devCertDir(dir, 'ml.edge.example.com'), 'key.pem');
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))['scoringFe.sslKey']).toBe(fs.readFileSync(edgeKey).toString('base64'));
     expect(fs.readFileSync(path.join(dir, '.azureml-tls', 'protected', '.gitignore'), 'utf8')).toBe('*\n');
   });

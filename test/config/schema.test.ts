@@ -31,6 +31,13 @@ describe('the config file\'s JSON Schema', () => {
     expect(() => parseConfig(JSON.stringify(config), path.join(ROOT, 'x.yaml'))).toThrow(ValidationError);
   });
 
+  test('accepts a fleet whose environments are completed by defaults, as the loader does', () => {
+    const fleet = parse(fs.readFileSync(path.join(__dirname, 'fleet.test.ts'), 'utf8').split('const FLEET = `')[1].split('`;')[0]);
+    expect(validate(fleet)).toBe(true);
+    expect(() => parseConfig(JSON.stringify(fleet), path.join(ROOT, 'x.yaml'))).not.toThrow();
+    expect(validate({ ...fleet, environments: [{ extension: {} }] })).toBe(false); // a name is always required
+  });
+
   test('accepts a lower-case router service type, as the loader does', () => {
     expect(validate({ environments: [{ name: 'a', insecure: true, extension: { enableInference: true, inferenceRouterServiceType: 'nodeport' } }] })).toBe(true);
   });

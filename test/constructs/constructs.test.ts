@@ -46,7 +46,7 @@ describe('AzureMlExtension modes', () => {
     const chart = Testing.chart();
     const ext = new AzureMlExtension(chart, 'Ext', delivery === 'insecure'
       ? { settings: { ...inference, allowInsecureConnections: true }, now: NOW }
-      : { settings: inference, now: NOW, tls: { cname: 'ML.dev.example.com', delivery, allowPlaintextKey: true, certificate: TlsCertificate.fromPem(CERT, KEY) } });
+      : { settings: inference, now: NOW, tls: { cname: 'ML.dev.example.com', delivery, allowPlaintextKey: delivery === TlsDelivery.SECRET ? true : undefined, certificate: TlsCertificate.fromPem(CERT, KEY) } });
     const manifests = Testing.synth(chart);
     for (const m of manifests) expect(k8sSchemaErrors(m)).toEqual([]);
     return {
