@@ -8,5 +8,5 @@ if (at && Number.isNaN(at.getTime())) {
   process.stderr.write(`error: AZUREML_TLS_AT ${JSON.stringify(process.env.AZUREML_TLS_AT)} is not a date (fix: use ISO 8601, e.g. 2027-01-01T00:00:00Z)\n`);
   process.exitCode = 1;
 } else {
-  process.exitCode = runSynthCommand({ outDir: process.env.CDK8S_OUTDIR ?? 'dist', now: at });
+  process.exitCode = runSynthCommand({ outDir: process.env.CDK8S_OUTDIR ?? 'dist', now: at, underCdk8s: process.env.CDK8S_OUTDIR !== undefined });
 }

@@ -138,7 +138,7 @@ function checkEnvironments(config: LoadedConfig, configProblems: readonly Proble
 export function configField(field: string): string {
   if (field === 'sslCname') return 'tls.cname';
   if (field === 'sslSecret') return 'tls.secretName';
-  if (field === 'tls' || field.startsWith('tls.')) return field;
+  if (field === 'tls' || field.startsWith('tls.') || field.startsWith('cluster.')) return field;
   if (field === 'allowInsecureConnections') return 'extension.allowInsecureConnections (or insecure)';
   return `extension.${field}`;
 }

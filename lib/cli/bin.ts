@@ -146,6 +146,10 @@ export function main(argv: string[], io: CommandIo = defaultIo): number | Promis
       if (!v) return 2;
       if (v.help) { io.out(DEV_CERT_USAGE); return 0; }
       if (!required(v, ['cname', 'out'], DEV_CERT_USAGE, io)) return 2;
+      if (v.days !== undefined && !/^[0-9]+$/.test(String(v.days))) {
+        io.err(`error: --days ${JSON.stringify(v.days)} is not a whole number of days of at least 1 (fix: e.g. --days 90)`);
+        return 1;
+      }
       const now = parseAt(v.at, io);
       if (now === null) return 1;
       return runDevCertCommand({
@@ -176,6 +180,12 @@ export function main(argv: string[], io: CommandIo = defaultIo): number | Promis
       if (!required(v, ['cname', 'connect'], VERIFY_USAGE, io)) return 2;
       const now = parseAt(v.at, io);
       if (now === null) return 1;
+      for (const flag of ['min-days', 'timeout']) {
+        if (v[flag] !== undefined && !/^[0-9]+$/.test(String(v[flag]))) {
+          io.err(`error: --${flag} ${JSON.stringify(v[flag])} is not a whole number (fix: e.g. --${flag} ${flag === 'timeout' ? '10000' : '30'})`);
+          return 1;
+        }
+      }
       return runVerifyCommand({
         cname: str(v.cname) ?? '', connect: str(v.connect) ?? '', ca: str(v.ca), expectCert: str(v['expect-cert']),
         minDays: v['min-days'] === undefined ? undefined : Number(v['min-days']),

@@ -34,6 +34,11 @@ export interface SynthCommandOptions {
   readonly now?: Date;
   /** List every file written. @default false */
   readonly verbose?: boolean;
+  /**
+   * Running under `cdk8s synth`, which empties the output folder before the app runs (so it cannot stay unchanged).
+   * @default false
+   */
+  readonly underCdk8s?: boolean;
 }
 
 /** Runs synth; returns the exit code (0 written, 1 invalid input). */
@@ -54,13 +59,20 @@ export function runSynthCommand(options: SynthCommandOptions, io: CommandIo = de
     return 0;
   } catch (e) {
     io.progress?.('');
+    const unchanged = options.underCdk8s
+      ? `nothing was written (cdk8s synth had already emptied ${options.outDir})`
+      : `nothing was written; ${options.outDir} is unchanged`;
     if (e instanceof ValidationError) {
       io.err(`error: ${e.message.split('\n')[0]}`);
       for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);
-      io.err(`nothing was written; ${options.outDir} is unchanged`);
+      io.err(unchanged);
       return 1;
     }
-    throw e;
+    // Anything else is a bug or the environment (disk full, permissions): one line, no stack trace; the message of
+    // a file-system or crypto error names a path at most, never key material.
+    io.err(`error: ${(e as Error).message}`);
+    io.err(unchanged);
+    return 1;
   }
 }
 

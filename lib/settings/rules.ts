@@ -35,6 +35,7 @@ export function checkExtensionInput(input: ExtensionModelInput): Problem[] {
     ...checkTls(input),
     ...checkHighAvailability(input.settings, input.cluster),
     ...checkNodeSelector(input.settings.nodeSelector ?? {}),
+    ...checkCluster(input.cluster),
     ...checkPassThrough(input.settings),
   ];
 }
@@ -202,6 +203,27 @@ function checkPassThrough(s: ExtensionSettings): Problem[] {
         fix: 'keep the key in one of the two maps',
       });
     }
+  }
+  return problems;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// The cluster identity ends up in resource ids, the domain and the scripts: Azure's own naming rules.
+function checkCluster(cluster: ClusterIdentity | undefined): Problem[] {
+  if (!cluster) return [];
+  const problems: Problem[] = [];
+  if (cluster.subscriptionId !== undefined && !GUID.test(cluster.subscriptionId)) {
+    problems.push({ field: 'cluster.subscriptionId', message: 'is not a subscription id (a GUID)', value: cluster.subscriptionId, fix: 'use the id az account show --query id -o tsv prints' });
+  }
+  if (cluster.resourceGroup !== undefined && (!/^[-\w.()]{1,90}$/u.test(cluster.resourceGroup) || cluster.resourceGroup.endsWith('.'))) {
+    problems.push({ field: 'cluster.resourceGroup', message: 'is not a resource group name (1-90 letters, digits, -, _, ., ( and ), not ending with .)', value: cluster.resourceGroup, fix: 'use the name az group list --query [].name shows' });
+  }
+  if (cluster.name !== undefined && !/^[A-Za-z0-9][-_A-Za-z0-9]{0,62}$/.test(cluster.name)) {
+    problems.push({ field: 'cluster.name', message: 'is not a cluster name (1-63 letters, digits, - and _, starting with a letter or digit)', value: cluster.name, fix: 'use the name az aks list (or az connectedk8s list) shows' });
+  }
+  if (cluster.location !== undefined && !/^[A-Za-z0-9]+$/.test(cluster.location)) {
+    problems.push({ field: 'cluster.location', message: 'is not a region name: the CLI derives the domain <region>.cloudapp.azure.com from it', value: cluster.location, fix: `use the programmatic name, e.g. ${cluster.location.replace(/\s+/g, '').toLowerCase()} (az account list-locations --query [].name)` });
   }
   return problems;
 }

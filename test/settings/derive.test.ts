@@ -2,7 +2,7 @@ import { buildExtensionModel, cliValidName, ClusterIdentity, ClusterType, cluste
 
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const KEY = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';
-const AKS: ClusterIdentity = { type: ClusterType.AKS, subscriptionId: 'sub-1', resourceGroup: 'rg', name: 'aks1', location: 'EastUS', nodeCount: 5 };
+const AKS: ClusterIdentity = { type: ClusterType.AKS, subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg', name: 'aks1', location: 'EastUS', nodeCount: 5 };
 
 describe('settings as the az CLI sends them (spec section 3)', () => {
   test('sslSecret mode adds scoringFe.sslSecret and always sends enableTraining / enableInference', () => {
@@ -76,7 +76,7 @@ describe('settings as the az CLI sends them (spec section 3)', () => {
 
   test('a known AKS cluster adds the identity keys, lower-case location, relay off and nginx on', () => {
     const m = buildExtensionModel({ settings: { enableTraining: true }, cluster: AKS });
-    const id = '/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1';
+    const id = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1';
     expect(m.settings).toMatchObject({
       cluster_name: id,
       clusterId: id,
@@ -94,7 +94,7 @@ describe('settings as the az CLI sends them (spec section 3)', () => {
 
   test('an Arc cluster uses connectedClusters, relay on and nginx off', () => {
     const m = buildExtensionModel({ settings: { enableTraining: true }, cluster: { ...AKS, type: ClusterType.ARC } });
-    expect(m.settings.cluster_name).toBe('/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Kubernetes/connectedClusters/aks1');
+    expect(m.settings.cluster_name).toBe('/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Kubernetes/connectedClusters/aks1');
     expect(m.settings['relayserver.enabled']).toBe('true');
     expect(m.settings['nginxIngress.enabled']).toBe('false');
   });
@@ -116,9 +116,9 @@ describe('settings as the az CLI sends them (spec section 3)', () => {
   test('an Arc cluster gets the Azure Relay the CLI creates: namespace, hybrid connection named after the cluster, azureml_rw', () => {
     const m = buildExtensionModel({ settings: { enableTraining: true }, cluster: { ...AKS, type: ClusterType.ARC } });
     expect(m.arcRelay).toEqual({
-      namespaceName: 'aks1sub1rgrelay',
+      namespaceName: 'aks100000000000000000000000000000001rgrelay',
       hybridConnectionName: 'aks1',
-      hybridConnectionResourceId: '/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Relay/namespaces/aks1sub1rgrelay/hybridConnections/aks1',
+      hybridConnectionResourceId: '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Relay/namespaces/aks100000000000000000000000000000001rgrelay/hybridConnections/aks1',
       authorizationRuleName: 'azureml_rw',
       resourceGroup: 'rg',
       connectionStringKeys: ['relayServerConnectionString', 'relayserver.relayConnectionString'],

@@ -150,3 +150,19 @@ describe('extension rules (spec sections 2-3)', () => {
     expect(() => buildExtensionModel({ settings: {} })).toThrow(/enableInference: neither enableInference nor enableTraining is true/);
   });
 });
+
+describe('the cluster identity follows Azure\'s naming rules', () => {
+  test('reports a display-name region, a non-GUID subscription and bad names, each with the fix', () => {
+    const problems = checkExtensionInput({
+      settings: { enableTraining: true },
+      cluster: { type: ClusterType.AKS, subscriptionId: 'my-sub', resourceGroup: 'rg\nx', name: '-aks', location: 'East US' },
+    });
+    expect(problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
+      'cluster.subscriptionId: is not a subscription id (a GUID)',
+      'cluster.resourceGroup: is not a resource group name (1-90 letters, digits, -, _, ., ( and ), not ending with .)',
+      'cluster.name: is not a cluster name (1-63 letters, digits, - and _, starting with a letter or digit)',
+      'cluster.location: is not a region name: the CLI derives the domain <region>.cloudapp.azure.com from it',
+    ]);
+    expect(problems[3].fix).toMatch(/^use the programmatic name, e.g. eastus/);
+  });
+});
