@@ -63,16 +63,16 @@ export function checkShape(value: unknown, shape: Shape, path: string): Problem[
       }
       return [];
     case 'array':
-      if (!Array.isArray(value)) return [{ field: path, message: `must be a list, but is ${typeName(value)}`, fix: shape.description }];
+      if (!Array.isArray(value)) return [{ field: path, message: `must be a list, but is ${typeName(value)}`, fix: `write a YAML list (- item): ${shape.description}` }];
       if (shape.minItems !== undefined && value.length < shape.minItems) {
-        return [{ field: path, message: `must have at least ${shape.minItems} item(s)`, fix: shape.description }];
+        return [{ field: path, message: `must have at least ${shape.minItems} item(s)`, fix: `add one: ${shape.description}` }];
       }
       return value.flatMap((item, i) => checkShape(item, shape.items, `${path}[${i}]`));
     case 'map':
-      if (!isMap(value)) return [{ field: path, message: `must be a map, but is ${typeName(value)}`, fix: shape.description }];
+      if (!isMap(value)) return [{ field: path, message: `must be a map, but is ${typeName(value)}`, fix: `write a YAML map (key: value): ${shape.description}` }];
       return Object.entries(value).flatMap(([k, v]) => checkShape(v, shape.values, join(path, k)));
     case 'object': {
-      if (!isMap(value)) return [{ field: path, message: `must be a map, but is ${typeName(value)}`, fix: shape.description }];
+      if (!isMap(value)) return [{ field: path, message: `must be a map, but is ${typeName(value)}`, fix: `write a YAML map (key: value): ${shape.description}` }];
       const problems: Problem[] = [];
       const known = Object.keys(shape.properties);
       for (const [k, v] of Object.entries(value)) {
@@ -85,7 +85,7 @@ export function checkShape(value: unknown, shape: Shape, path: string): Problem[
         problems.push(...checkShape(v, child, join(path, k)));
       }
       for (const r of shape.required ?? []) {
-        if (!(r in value)) problems.push({ field: join(path, r), message: 'is required', fix: shape.properties[r].description });
+        if (!(r in value)) problems.push({ field: join(path, r), message: 'is required', fix: `add ${r}: ${shape.properties[r].description}` });
       }
       if (shape.atMostOne) {
         const present = shape.atMostOne.filter((k) => k in value);
