@@ -1,11 +1,11 @@
 import * as crypto from 'node:crypto';
-import * as forge from 'node-forge';
+import type * as Forge from 'node-forge';
 
 /**
  * Development certificates the way mkcert makes them: a local CA, and leaves it signs for a cname plus extra names,
  * so clients can be made to trust the CA (`curl --cacert ca.pem`). The doc allows self-signed certificates for
  * development only (spec section 1). Pure: `now` is passed in; keys come from node:crypto (native, ~0.3 s for
- * RSA-2048), X.509 building from node-forge.
+ * RSA-2048), X.509 building from node-forgeLib().
  */
 
 /** A certificate and its private key, PEM. */
@@ -62,10 +62,14 @@ export interface DevCertificateOptions {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+// The full node-forge (X.509 building) only when a development certificate is made: it is slow to load.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const forgeLib = (): typeof Forge => require('node-forge');
+
 /** Creates a development CA (CA:TRUE, pathlen 0, keyCertSign), self-signed with SHA-256. */
 export function createDevCa(options: DevCaOptions): PemPair {
   const { publicKey, privateKey, privateKeyPem } = generateRsa(options.keyBits ?? 2048);
-  const cert = forge.pki.createCertificate();
+  const cert = forgeLib().pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = randomSerial();
   setValidity(cert, options.now, options.days ?? 3650);
@@ -80,8 +84,8 @@ export function createDevCa(options: DevCaOptions): PemPair {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(privateKey, forge.md.sha256.create());
-  return { certificatePem: normalizePem(forge.pki.certificateToPem(cert)), privateKeyPem };
+  cert.sign(privateKey, forgeLib().md.sha256.create());
+  return { certificatePem: normalizePem(forgeLib().pki.certificateToPem(cert)), privateKeyPem };
 }
 
 /**
@@ -89,11 +93,11 @@ export function createDevCa(options: DevCaOptions): PemPair {
  * CA:FALSE. `certificatePem` is the leaf followed by the CA certificate.
  */
 export function issueDevCertificate(ca: PemPair, options: DevCertificateOptions): PemPair {
-  const caCert = forge.pki.certificateFromPem(ca.certificatePem);
-  const caKey = forge.pki.privateKeyFromPem(ca.privateKeyPem);
+  const caCert = forgeLib().pki.certificateFromPem(ca.certificatePem);
+  const caKey = forgeLib().pki.privateKeyFromPem(ca.privateKeyPem);
   const { publicKey, privateKeyPem } = generateRsa(options.keyBits ?? 2048);
   const names = [...new Set([options.cname, ...(options.extraNames ?? [])].map((n) => n.toLowerCase()))];
-  const cert = forge.pki.createCertificate();
+  const cert = forgeLib().pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = randomSerial();
   setValidity(cert, options.now, options.days ?? 90);
@@ -110,15 +114,15 @@ export function issueDevCertificate(ca: PemPair, options: DevCertificateOptions)
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
-  cert.sign(caKey, forge.md.sha256.create());
-  return { certificatePem: normalizePem(forge.pki.certificateToPem(cert)) + ca.certificatePem, privateKeyPem };
+  cert.sign(caKey, forgeLib().md.sha256.create());
+  return { certificatePem: normalizePem(forgeLib().pki.certificateToPem(cert)) + ca.certificatePem, privateKeyPem };
 }
 
-function generateRsa(bits: number): { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey; privateKeyPem: string } {
+function generateRsa(bits: number): { publicKey: Forge.pki.rsa.PublicKey; privateKey: Forge.pki.rsa.PrivateKey; privateKeyPem: string } {
   const pair = crypto.generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 });
   const privateKeyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const privateKey = forge.pki.privateKeyFromPem(privateKeyPem) as forge.pki.rsa.PrivateKey;
-  const publicKey = forge.pki.setRsaPublicKey(privateKey.n, privateKey.e);
+  const privateKey = forgeLib().pki.privateKeyFromPem(privateKeyPem) as Forge.pki.rsa.PrivateKey;
+  const publicKey = forgeLib().pki.setRsaPublicKey(privateKey.n, privateKey.e);
   return { publicKey, privateKey, privateKeyPem };
 }
 
@@ -130,7 +134,7 @@ function randomSerial(): string {
   return bytes.toString('hex');
 }
 
-function setValidity(cert: forge.pki.Certificate, now: Date, days: number): void {
+function setValidity(cert: Forge.pki.Certificate, now: Date, days: number): void {
   // Whole seconds: X.509 times have no fractions, so the stored certificate round-trips exactly.
   const start = new Date(Math.floor(now.getTime() / 1000) * 1000);
   cert.validity.notBefore = start;

@@ -1,5 +1,5 @@
 import { KeyObject, X509Certificate } from 'node:crypto';
-import * as forge from 'node-forge';
+import { asn1 as forgeAsn1, Asn1Node } from './asn1';
 
 /** The algorithm of a public or private key. */
 export enum KeyType {
@@ -197,7 +197,7 @@ interface DerParts {
   readonly extendedKeyUsage?: string[];
 }
 
-type Node = forge.asn1.Asn1;
+type Node = Asn1Node;
 
 function kids(n: Node | undefined): Node[] {
   return n && Array.isArray(n.value) ? n.value : [];
@@ -208,27 +208,27 @@ function bytesOf(n: Node | undefined): string {
 }
 
 function oidOf(n: Node | undefined): string {
-  if (!n || n.tagClass !== forge.asn1.Class.UNIVERSAL || n.type !== forge.asn1.Type.OID) {
+  if (!n || n.tagClass !== forgeAsn1.Class.UNIVERSAL || n.type !== forgeAsn1.Type.OID) {
     throw new Error('certificate structure: expected an OID');
   }
-  return forge.asn1.derToOid(bytesOf(n));
+  return forgeAsn1.derToOid(bytesOf(n));
 }
 
 function timeOf(n: Node | undefined): Date {
-  if (n?.type === forge.asn1.Type.UTCTIME) return forge.asn1.utcTimeToDate(bytesOf(n));
-  if (n?.type === forge.asn1.Type.GENERALIZEDTIME) return forge.asn1.generalizedTimeToDate(bytesOf(n));
+  if (n?.type === forgeAsn1.Type.UTCTIME) return forgeAsn1.utcTimeToDate(bytesOf(n));
+  if (n?.type === forgeAsn1.Type.GENERALIZEDTIME) return forgeAsn1.generalizedTimeToDate(bytesOf(n));
   throw new Error('certificate structure: expected a time');
 }
 
 /** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } (RFC 5280 4.1). */
 function readStructure(der: Buffer): DerParts {
-  const root = forge.asn1.fromDer(der.toString('binary'), true);
+  const root = forgeAsn1.fromDer(der.toString('binary'), true);
   const [tbs, signatureAlgorithm] = kids(root);
   const fields = kids(tbs);
   // tbsCertificate: [0] version (optional), serial, signature, issuer, validity, subject, spki, [1], [2], [3] extensions
-  const offset = fields[0]?.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && fields[0].type === 0 ? 1 : 0;
+  const offset = fields[0]?.tagClass === forgeAsn1.Class.CONTEXT_SPECIFIC && fields[0].type === 0 ? 1 : 0;
   const validity = kids(fields[offset + 3]);
-  const extensionsWrapper = fields.find((f) => f.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && f.type === 3);
+  const extensionsWrapper = fields.find((f) => f.tagClass === forgeAsn1.Class.CONTEXT_SPECIFIC && f.type === 3);
   // Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }; only the
   // extensions read below are decoded, so an exotic one elsewhere cannot make the certificate unreadable.
   const extensions = new Map<string, string>();
@@ -238,18 +238,18 @@ function readStructure(der: Buffer): DerParts {
   }
   const extension = (oid: string): Node | undefined => {
     const value = extensions.get(oid);
-    return value === undefined ? undefined : forge.asn1.fromDer(value, true);
+    return value === undefined ? undefined : forgeAsn1.fromDer(value, true);
   };
   const san = extension(EXT_SUBJECT_ALT_NAME);
   const dnsNames: string[] = [];
   const ipAddresses: string[] = [];
   for (const name of kids(san)) {
-    if (name.tagClass !== forge.asn1.Class.CONTEXT_SPECIFIC) continue;
+    if (name.tagClass !== forgeAsn1.Class.CONTEXT_SPECIFIC) continue;
     if (name.type === 2) dnsNames.push(bytesOf(name));
     if (name.type === 7) ipAddresses.push(formatIp(bytesOf(name)));
   }
   const basic = kids(extension(EXT_BASIC_CONSTRAINTS));
-  const isCa = basic[0]?.type === forge.asn1.Type.BOOLEAN && bytesOf(basic[0]) !== '\x00';
+  const isCa = basic[0]?.type === forgeAsn1.Type.BOOLEAN && bytesOf(basic[0]) !== '\x00';
   const eku = extension(EXT_EXTENDED_KEY_USAGE);
   return {
     signatureAlgorithm: signatureAlgorithmName(signatureAlgorithm),
@@ -269,7 +269,7 @@ function signatureAlgorithmName(algorithmIdentifier: Node | undefined): string {
   const oid = oidOf(algorithm);
   if (oid !== RSASSA_PSS) return SIGNATURE_ALGORITHMS[oid] ?? oid;
   // RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] AlgorithmIdentifier DEFAULT sha1, ... } (RFC 4055)
-  const hashField = kids(parameters).find((p) => p.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && p.type === 0);
+  const hashField = kids(parameters).find((p) => p.tagClass === forgeAsn1.Class.CONTEXT_SPECIFIC && p.type === 0);
   const hashOid = hashField ? oidOf(kids(kids(hashField)[0])[0]) : '1.3.14.3.2.26';
   return `rsassaPss(${HASH_ALGORITHMS[hashOid] ?? hashOid})`;
 }

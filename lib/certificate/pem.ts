@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import * as forge from 'node-forge';
+import type * as Forge from 'node-forge';
+import { asn1 as forgeAsn1, Asn1Node } from './asn1';
 import { Finding, Severity } from './findings';
 
 /** What a PEM block holds, from its label (and, for keys, its `Proc-Type` header). */
@@ -250,53 +251,53 @@ function attempt(parse: () => unknown): boolean {
   }
 }
 
-function asn1(b: Buffer): forge.asn1.Asn1 | undefined {
+function asn1(b: Buffer): Asn1Node | undefined {
   try {
-    return forge.asn1.fromDer(b.toString('binary'), true);
+    return forgeAsn1.fromDer(b.toString('binary'), true);
   } catch {
     return undefined;
   }
 }
 
-function kids(n: forge.asn1.Asn1 | undefined): forge.asn1.Asn1[] {
+function kids(n: Asn1Node | undefined): Asn1Node[] {
   return n && Array.isArray(n.value) ? n.value : [];
 }
 
-function isUniversal(n: forge.asn1.Asn1 | undefined, type: forge.asn1.Type): boolean {
-  return n !== undefined && n.tagClass === forge.asn1.Class.UNIVERSAL && n.type === type;
+function isUniversal(n: Asn1Node | undefined, type: Forge.asn1.Type): boolean {
+  return n !== undefined && n.tagClass === forgeAsn1.Class.UNIVERSAL && n.type === type;
 }
 
-function oidOf(n: forge.asn1.Asn1 | undefined): string | undefined {
-  if (!isUniversal(n, forge.asn1.Type.OID) || typeof n?.value !== 'string') return undefined;
-  return forge.asn1.derToOid(n.value);
+function oidOf(n: Asn1Node | undefined): string | undefined {
+  if (!isUniversal(n, forgeAsn1.Type.OID) || typeof n?.value !== 'string') return undefined;
+  return forgeAsn1.derToOid(n.value);
 }
 
 /** PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo (data or signedData), macData OPTIONAL }. */
-function isPfx(root: forge.asn1.Asn1): boolean {
+function isPfx(root: Asn1Node): boolean {
   const [version, authSafe] = kids(root);
-  if (!isUniversal(root, forge.asn1.Type.SEQUENCE) || !isUniversal(version, forge.asn1.Type.INTEGER)) return false;
+  if (!isUniversal(root, forgeAsn1.Type.SEQUENCE) || !isUniversal(version, forgeAsn1.Type.INTEGER)) return false;
   if (typeof version.value !== 'string' || version.value !== '\x03') return false;
   const contentType = oidOf(kids(authSafe)[0]);
   return contentType === '1.2.840.113549.1.7.1' || contentType === '1.2.840.113549.1.7.2';
 }
 
 /** EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier (PBES2, PBE...), OCTET STRING }. */
-function isEncryptedPrivateKeyInfo(root: forge.asn1.Asn1): boolean {
+function isEncryptedPrivateKeyInfo(root: Asn1Node): boolean {
   const parts = kids(root);
-  if (parts.length !== 2 || !isUniversal(parts[1], forge.asn1.Type.OCTETSTRING)) return false;
+  if (parts.length !== 2 || !isUniversal(parts[1], forgeAsn1.Type.OCTETSTRING)) return false;
   const alg = oidOf(kids(parts[0])[0]);
   return alg !== undefined && alg.startsWith('1.2.840.113549.1.5.');
 }
 
 /** CertificationRequest ::= SEQUENCE { SEQUENCE { version INTEGER 0, subject, spki, [0] attributes }, alg, sig }. */
-function isCsr(root: forge.asn1.Asn1): boolean {
+function isCsr(root: Asn1Node): boolean {
   const parts = kids(root);
   if (parts.length !== 3) return false;
   const info = kids(parts[0]);
   return info.length === 4
-    && isUniversal(info[0], forge.asn1.Type.INTEGER)
+    && isUniversal(info[0], forgeAsn1.Type.INTEGER)
     && info[0].value === '\x00'
-    && info[3].tagClass === forge.asn1.Class.CONTEXT_SPECIFIC
+    && info[3].tagClass === forgeAsn1.Class.CONTEXT_SPECIFIC
     && info[3].type === 0;
 }
 
