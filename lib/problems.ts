@@ -24,11 +24,6 @@ export function formatProblem(p: Problem): string {
   return `${p.field}: ${p.message}${got}. Fix: ${p.fix}`;
 }
 
-/** Prefixes every problem's field with `prefix` (e.g. the environment), keeping the rest. */
-export function scopeProblems(prefix: string, problems: readonly Problem[]): Problem[] {
-  return problems.map((p) => ({ ...p, field: p.field ? `${prefix}.${p.field}` : prefix }));
-}
-
 /**
  * Thrown when input is invalid; carries every problem found, one line each in `message`.
  */

@@ -27,11 +27,6 @@ export interface Finding {
   readonly fix?: string;
 }
 
-/** True when any finding has error severity. */
-export function hasErrors(findings: readonly Finding[]): boolean {
-  return findings.some((f) => f.severity === Severity.ERROR);
-}
-
 /** One line per finding, `error: ...` / `warning: ...`, with the fix appended. */
 export function formatFinding(f: Finding): string {
   return `${f.severity}: ${f.message}${f.fix ? ` (fix: ${f.fix})` : ''}`;

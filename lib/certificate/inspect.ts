@@ -123,10 +123,11 @@ const EXT_EXTENDED_KEY_USAGE = '2.5.29.37';
  * Reads the facts of one DER certificate. Parsing uses node:crypto; the signature algorithm, validity dates and the
  * extensions are read from the DER structure (Node 20's X509Certificate does not expose them reliably).
  *
+ * @param der the certificate's DER
+ * @param x509 the same certificate already parsed, when the caller has it (so it is not parsed twice)
  * @throws Error when the DER is not a certificate (validation turns that into a finding)
  */
-export function inspectCertificate(der: Buffer): CertificateFacts {
-  const x509 = new X509Certificate(der);
+export function inspectCertificate(der: Buffer, x509: X509Certificate = new X509Certificate(der)): CertificateFacts {
   const parts = readStructure(der);
   const key = inspectKey(x509.publicKey);
   return {

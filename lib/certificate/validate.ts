@@ -288,7 +288,7 @@ function readCertificates(content: Buffer | string, label: string, findings: Fin
 function parseCertificate(block: PemBlock, position: number): ParsedCertificate | undefined {
   try {
     const x509 = new X509Certificate(block.der);
-    const facts = inspectCertificate(block.der);
+    const facts = inspectCertificate(block.der, x509);
     return { position, x509, facts, spki: x509.publicKey.export({ type: 'spki', format: 'der' }) };
   } catch {
     return undefined; // reported by the caller as certificate-invalid

@@ -41,13 +41,7 @@ export class AzureMlTlsSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: AzureMlTlsSecretProps) {
     super(scope, id);
-    const nameError = dns1123SubdomainError(props.secretName);
-    if (nameError) {
-      throw new Error(`secretName ${JSON.stringify(props.secretName)} is not a valid Secret name: it ${nameError}. Use a name such as azureml-fe-tls.`);
-    }
-    if (props.certificatePem.trim() === '' || props.privateKeyPem.trim() === '') {
-      throw new Error(`AzureMlTlsSecret ${props.secretName}: the certificate or the key is empty. Give both PEM texts.`);
-    }
+    checkTlsSecretInput('AzureMlTlsSecret', props);
     this.secretName = props.secretName;
     // kplus.Secret only has stringData and always emits `immutable: false`; the L1 takes `data` as given.
     this.resource = new k8s.KubeSecret(this, 'Resource', {
@@ -58,5 +52,19 @@ export class AzureMlTlsSecret extends Construct {
         [KEY_KEY]: Buffer.from(props.privateKeyPem, 'latin1').toString('base64'),
       },
     });
+  }
+}
+
+/**
+ * The backstop every construct that ends in azureml-fe's Secret applies to its input: a DNS-1123 name and both PEM
+ * texts present. Throws naming the construct, the bad value and the fix (never the material).
+ */
+export function checkTlsSecretInput(construct: string, props: { readonly secretName: string; readonly certificatePem: string; readonly privateKeyPem: string }): void {
+  const nameError = dns1123SubdomainError(props.secretName);
+  if (nameError) {
+    throw new Error(`secretName ${JSON.stringify(props.secretName)} is not a valid Secret name: it ${nameError}. Use a name such as azureml-fe-tls.`);
+  }
+  if (props.certificatePem.trim() === '' || props.privateKeyPem.trim() === '') {
+    throw new Error(`${construct} ${props.secretName}: the certificate or the key is empty. Give both PEM texts.`);
   }
 }

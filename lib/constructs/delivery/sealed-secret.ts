@@ -6,8 +6,7 @@ import { SealCache, digestFor } from '../../sealing/cache';
 import {
   checkSealingCertificate, SealingKey, sealingLabel, SealingScope, sealingScopeAnnotations, sealValue,
 } from '../../sealing/seal';
-import { dns1123SubdomainError } from '../../settings/names';
-import { AZUREML_NAMESPACE, CERT_KEY, KEY_KEY } from '../tls-secret';
+import { AZUREML_NAMESPACE, CERT_KEY, checkTlsSecretInput, KEY_KEY } from '../tls-secret';
 
 /**
  * Properties for {@link SealedTlsSecret}.
@@ -63,13 +62,7 @@ export class SealedTlsSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: SealedTlsSecretProps) {
     super(scope, id);
-    const nameError = dns1123SubdomainError(props.secretName);
-    if (nameError) {
-      throw new Error(`secretName ${JSON.stringify(props.secretName)} is not a valid Secret name: it ${nameError}. Use a name such as azureml-fe-tls.`);
-    }
-    if (props.certificatePem.trim() === '' || props.privateKeyPem.trim() === '') {
-      throw new Error(`SealedTlsSecret ${props.secretName}: the certificate or the key is empty. Give both PEM texts.`);
-    }
+    checkTlsSecretInput('SealedTlsSecret', props);
     const errors = checkSealingCertificate(props.sealingCertificatePem, props.now ?? new Date(), 'sealingCertificatePem')
       .filter((f) => f.severity === Severity.ERROR);
     if (errors.length > 0) {
