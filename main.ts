@@ -1,12 +1,12 @@
-// The cdk8s app: `npx cdk8s synth` runs this (precompiled: see cdk8s.yaml). It honours the output folder the cdk8s
-// CLI passes (CDK8S_OUTDIR, set by `cdk8s synth -o DIR`), the config named by $AZUREML_TLS_CONFIG, and
-// $AZUREML_TLS_AT (an ISO 8601 time to check certificates at instead of now, as `azureml-tls synth --at` does).
-import { runSynthCommand } from './lib/cli/commands';
+// The cdk8s app: `npx cdk8s synth` runs this (precompiled: see cdk8s.yaml). One AzureMlApp with a chart per
+// environment of the config ($AZUREML_TLS_CONFIG, else ./azureml-tls.yaml); its synth() writes the manifests and each
+// environment's values, settings and install inputs into the folder cdk8s passes (CDK8S_OUTDIR). $AZUREML_TLS_AT
+// checks certificates at another time, as `azureml-tls synth --at` does.
+import { AzureMlApp } from './lib';
+import { runConfigApp } from './lib/cli/commands';
 
-const at = process.env.AZUREML_TLS_AT ? new Date(process.env.AZUREML_TLS_AT) : undefined;
-if (at && Number.isNaN(at.getTime())) {
-  process.stderr.write(`error: AZUREML_TLS_AT ${JSON.stringify(process.env.AZUREML_TLS_AT)} is not a date (fix: use ISO 8601, e.g. 2027-01-01T00:00:00Z)\n`);
-  process.exitCode = 1;
-} else {
-  process.exitCode = runSynthCommand({ outDir: process.env.CDK8S_OUTDIR ?? 'dist', now: at, underCdk8s: process.env.CDK8S_OUTDIR !== undefined });
-}
+process.exitCode = runConfigApp((configFile, now) => {
+  const app = AzureMlApp.fromConfig(configFile, { now });
+  app.synth();
+  return app;
+});

@@ -1,31 +1,39 @@
-export * from './problems';
-export * from './certificate/findings';
-export * from './certificate/source';
-export * from './certificate/validate';
-export * from './certificate/inspect';
-export * from './certificate/dev-ca';
-export * from './certificate/dev-store';
-export * from './certificate/secret-manifest';
-export * from './settings';
-export * from './plan';
-export * from './constructs/tls-secret';
-export * from './constructs/extension';
-export * from './constructs/environment-chart';
-export * from './render/values';
-export * from './render/az';
-export * from './render/iac';
-export * from './render/bicep';
-export * from './render/arm';
-export * from './render/terraform';
-export * from './render/workload-identity';
-export * from './certificate/external';
-export * from './constructs/delivery/key-vault';
-export * from './constructs/delivery/cert-manager';
-export * from './constructs/delivery/sealed-secret';
-export * from './sealing/seal';
-export * from './sealing/cache';
-export * from './config/load';
-export * from './config/schema';
-export * from './synth';
-export * from './verify/handshake';
-export * from './verify/verify';
+// The public API, by name: what crosses to every jsii language. Everything else under lib/ is internal (jsii would
+// silently drop free functions and constants anyway), so nothing is exported here that other languages cannot use.
+
+// The app and the constructs.
+export { AzureMlApp, AzureMlAppProps, AzureMlAppFromConfigOptions } from './app';
+export { AzureMlEnvironmentChart, AzureMlEnvironmentChartProps } from './constructs/environment-chart';
+export { AzureMlExtension } from './constructs/extension';
+export { AzureMlTlsSecret, AzureMlTlsSecretProps } from './constructs/tls-secret';
+export { SealedTlsSecret, SealedTlsSecretProps } from './constructs/delivery/sealed-secret';
+export { KeyVaultTlsSecret, KeyVaultTlsSecretProps } from './constructs/delivery/key-vault';
+export { CertManagerTlsSecret, CertManagerTlsSecretProps, CertManagerPrivateKey } from './constructs/delivery/cert-manager';
+
+// Installation props: settings, TLS, the cluster.
+export { AzureMlExtensionProps, AzureMlTlsOptions, SealingOptions, TlsDelivery } from './plan';
+export { ExtensionSettings, ClusterIdentity, ClusterType, ClusterPurpose, InferenceRouterServiceType, InternalLoadBalancerProvider } from './settings/model';
+export { TlsCertificate, TlsCertificateSourceKind, SelfSignedOptions, TlsCertificateResolveContext, ResolvedTlsCertificate, TlsMaterial } from './certificate/source';
+export { KeyVaultCertificateFormat, KeyVaultCertificateOptions, CertManagerIssuerKind, CertManagerCertificateOptions } from './certificate/external';
+export { SealingScope } from './sealing/seal';
+export { ISealCache, InMemorySealCache, FileSealCache } from './sealing/cache';
+
+// The settings model without cdk8s.
+export { ExtensionPlanner, ExtensionPlanResult } from './planner';
+export { ExtensionModel } from './settings/extension-model';
+export { DerivedSettings, ArcRelay } from './settings/derive';
+export { TlsMode } from './settings/tls';
+export { Problem } from './problems';
+
+// Certificate checks.
+export { TlsValidator, TlsValidationInput } from './certificate/validator';
+export { TlsReport } from './certificate/validate';
+export { CertificateFacts, KeyFacts, KeyType } from './certificate/inspect';
+export { Finding, Severity } from './certificate/findings';
+
+// Renderers and the config-file pipeline.
+export { InstallInputs } from './render/install-inputs';
+export { AzScriptOptions } from './render/az';
+export { IacInputs, IacPemFiles } from './render/iac';
+export { WorkloadIdentityScriptOptions } from './render/workload-identity';
+export { AzureMlSynth, SynthOptions, SynthResult } from './synth';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Finding, Severity } from './certificate/findings';
 import { CertManagerCertificateOptions, KeyVaultCertificateFormat, KeyVaultCertificateOptions } from './certificate/external';
 import { certManagerTlsSecretProblems } from './constructs/delivery/cert-manager';
-import { SealCache } from './sealing/cache';
+import { ISealCache } from './sealing/cache';
 import { checkSealingCertificate, SealingScope } from './sealing/seal';
 import { keyVaultTlsSecretProblems } from './constructs/delivery/key-vault';
 import { ResolvedTlsCertificate, TlsCertificate, TlsCertificateSourceKind, TlsMaterial } from './certificate/source';
@@ -123,7 +123,7 @@ export interface AzureMlExtensionProps {
    * Where sealed values are kept so unchanged input keeps its ciphertext (sealing is randomized).
    * @default - none: every synth seals anew
    */
-  readonly sealCache?: SealCache;
+  readonly sealCache?: ISealCache;
 }
 
 /** Everything decided about one installation before any construct is created. */

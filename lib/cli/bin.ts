@@ -4,23 +4,43 @@ import { parseArgs, ParseArgsConfig } from 'node:util';
 import { runCheckCommand } from './check';
 import { CommandIo, defaultIo, runSynthCommand } from './commands';
 import { runDevCertCommand } from './dev-cert';
+import { runInitCommand } from './init';
+import { packageVersion } from './package-info';
 import { runReportCommand } from './report';
 import { runVerifyCommand, VERIFY_USAGE } from './verify';
 
 const USAGE = `Usage: azureml-tls <command> [options]
+       azureml-tls --version
 
 Commands:
+  init       Write a commented starter config (azureml-tls.yaml) to edit, then synth.
   synth      Write manifests, Helm values, settings and az scripts for every environment of the config.
   check      Report on a certificate and key (files or a Secret manifest) and say whether azureml-fe can use them.
   dev-cert   Write a development certificate signed by a local development CA (development only).
   report     A table of every environment's certificate: cname, source, delivery, expiry; exit 1 if any expires soon.
   verify     Connect to the endpoint (TLS 1.2, SNI = cname) and prove it serves the configured certificate.
 
+Options:
+  -v, --version   print the version of cdk8s-azureml-tls
+  -h, --help      show this help
+
+The config is --config FILE, else $AZUREML_TLS_CONFIG, else ./azureml-tls.yaml (write one with 'azureml-tls init').
 Run 'azureml-tls <command> --help' for a command's options.`;
+
+const INIT_USAGE = `Usage: azureml-tls init [--out FILE] [--force]
+
+  --out FILE   the config file to write (default: ./azureml-tls.yaml)
+  --force      replace the file if it exists
+  -h, --help   show this help
+
+Writes a commented starter config: one development environment (a self-signed certificate for ml.dev.example.com,
+inference behind a LoadBalancer), with the alternatives for each field in comments. It synthesizes as it is.
+Exit codes: 0 written, 1 not written (the file exists, or the path is refused), 2 unknown flags.`;
 
 const SYNTH_USAGE = `Usage: azureml-tls synth [--config FILE] [--out DIR] [--write-protected-values] [--at ISO-DATE] [--verbose]
 
-  --config FILE              config file (default: $AZUREML_TLS_CONFIG, else ./azureml-tls.yaml)
+  --config FILE              config file (default: $AZUREML_TLS_CONFIG, else ./azureml-tls.yaml; never the package's
+                             example: with none, synth exits 1 and writes nothing; 'azureml-tls init' writes one)
   --out DIR                  output root, replaced atomically (default: dist)
   --write-protected-values   also write the protected settings with their values (PEM base64 included) to
                              .azureml-tls/protected/<env>.protected-settings.json beside the config (mode 0600, git-ignored)
@@ -29,7 +49,7 @@ const SYNTH_USAGE = `Usage: azureml-tls synth [--config FILE] [--out DIR] [--wri
   -h, --help                 show this help
 
 Prints progress on a terminal, warnings, and a one-line summary.
-Exit codes: 0 written, 1 invalid input (nothing written), 2 unknown or missing flags.`;
+Exit codes: 0 written, 1 invalid input or no config found (nothing written), 2 unknown or missing flags.`;
 
 const CHECK_USAGE = `Usage: azureml-tls check (--cert FILE --key FILE | --secret FILE|-) [--cname NAME] [--at ISO-DATE] [--strict] [--json]
 
@@ -53,7 +73,8 @@ const DEV_CERT_USAGE = `Usage: azureml-tls dev-cert --cname NAME --out DIR [--da
   --out DIR      writes DIR/cert.pem (leaf + CA), DIR/key.pem (mode 0600), DIR/ca.pem (trust this in clients)
   --days N       validity of the leaf in days (default 90)
   --name EXTRA   another DNS name for the certificate (repeatable)
-  --state DIR    where the development CA is kept and reused (default .azureml-tls, git-ignored)
+  --state DIR    where the development CA is kept and reused (default .azureml-tls, git-ignored; never inside
+                 node_modules)
   --at DATE      start of validity instead of now (ISO 8601)
   -h, --help     show this help
 
@@ -62,14 +83,15 @@ Exit codes: 0 written, 1 invalid value, 2 unknown or missing flags.`;
 
 const REPORT_USAGE = `Usage: azureml-tls report [--config FILE] [--days D] [--at ISO-DATE] [--json]
 
-  --config FILE   config file (default: $AZUREML_TLS_CONFIG, else ./azureml-tls.yaml)
+  --config FILE   config file (default: $AZUREML_TLS_CONFIG, else ./azureml-tls.yaml; 'azureml-tls init' writes one)
   --days D        fail when a certificate expires within D days (default 30)
   --at DATE       evaluate at this time instead of now (ISO 8601)
   --json          print one JSON document (for CI)
   -h, --help      show this help
 
 Certificates managed in the cluster (existingSecret) show no dates.
-Exit codes: 0 none expires within D days, 1 any does (or is unusable, or the config is invalid), 2 unknown flags.`;
+Exit codes: 0 none expires within D days, 1 any does (or is unusable, or the config is invalid or not found),
+2 unknown flags.`;
 
 type Values = { [key: string]: string | boolean | string[] | undefined };
 
@@ -113,6 +135,16 @@ const str = (v: Values[string]) => (typeof v === 'string' ? v : undefined);
 export function main(argv: string[], io: CommandIo = defaultIo): number | Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'init': {
+      const v = parse(rest, { out: { type: 'string' }, force: { type: 'boolean' } }, INIT_USAGE, io);
+      if (!v) return 2;
+      if (v.help) { io.out(INIT_USAGE); return 0; }
+      if (v.out === '') {
+        io.err('error: --out "" is empty (fix: name the file, e.g. --out azureml-tls.yaml)');
+        return 2;
+      }
+      return runInitCommand({ out: str(v.out), force: v.force === true }, io);
+    }
     case 'synth': {
       const v = parse(rest, { 'config': { type: 'string' }, 'out': { type: 'string' }, 'write-protected-values': { type: 'boolean' }, 'at': { type: 'string' }, 'verbose': { type: 'boolean' } }, SYNTH_USAGE, io);
       if (!v) return 2;
@@ -193,6 +225,15 @@ export function main(argv: string[], io: CommandIo = defaultIo): number | Promis
         json: v.json === true, now,
       }, io);
     }
+    case '-v':
+    case '--version':
+      if (rest.length > 0) {
+        io.err(`error: ${command} takes no arguments (got ${JSON.stringify(rest.join(' '))})`);
+        io.err(USAGE);
+        return 2;
+      }
+      io.out(packageVersion());
+      return 0;
     case undefined:
     case '-h':
     case '--help':

@@ -1,5 +1,6 @@
-import { resolveConfigPath } from '../config/load';
-import { formatProblem, ValidationError } from '../problems';
+import * as path from 'node:path';
+import { ConfigFileSearch, findConfigFile, nodeModulesProblem } from '../config/load';
+import { formatProblem, Problem, ValidationError } from '../problems';
 import { synthesize } from '../synth';
 
 /** Where a command writes: injectable for tests. */
@@ -24,7 +25,7 @@ export const defaultIo: CommandIo = {
 
 /** Options of `synth`. */
 export interface SynthCommandOptions {
-  /** @default - resolved by resolveConfigPath() */
+  /** @default - found by findConfigFile(): $AZUREML_TLS_CONFIG, else ./azureml-tls.yaml */
   readonly config?: string;
   /** The output root. */
   readonly outDir: string;
@@ -34,18 +35,36 @@ export interface SynthCommandOptions {
   readonly now?: Date;
   /** List every file written. @default false */
   readonly verbose?: boolean;
-  /**
-   * Running under `cdk8s synth`, which empties the output folder before the app runs (so it cannot stay unchanged).
-   * @default false
-   */
-  readonly underCdk8s?: boolean;
+}
+
+/**
+ * Prints why no config file can be used, and where it was looked for. Returns false then; true when there is one.
+ * Shared by every command that reads the config, so each says the same.
+ */
+export function reportConfigSearch(search: ConfigFileSearch, io: CommandIo, extraProblems: readonly Problem[] = []): search is ConfigFileSearch & { readonly file: string } {
+  const problems = [...search.problems, ...extraProblems];
+  if (search.file !== undefined && problems.length === 0) return true;
+  for (const p of problems) io.err(`error: ${formatProblem(p)}`);
+  if (search.file === undefined) {
+    io.err('looked for the config file at, in order:');
+    for (const s of search.searched) io.err(`  ${s}`);
+  }
+  return false;
 }
 
 /** Runs synth; returns the exit code (0 written, 1 invalid input). */
 export function runSynthCommand(options: SynthCommandOptions, io: CommandIo = defaultIo): number {
+  const search = findConfigFile({ config: options.config });
+  // The state folder is beside the config; checked on its own too, as it may be a symlink into node_modules.
+  const state = search.file === undefined ? undefined : nodeModulesProblem(path.join(path.dirname(search.file), '.azureml-tls'), 'state folder (.azureml-tls beside the config)', 'state folder');
+  if (!reportConfigSearch(search, io, state ? [state] : [])) {
+    // Nothing was attempted: no output folder, no state folder.
+    io.err('nothing was written');
+    return 1;
+  }
   try {
     const result = synthesize({
-      configFile: resolveConfigPath(options.config),
+      configFile: search.file,
       outDir: options.outDir,
       now: options.now,
       writeProtectedValues: options.writeProtectedValues,
@@ -59,9 +78,7 @@ export function runSynthCommand(options: SynthCommandOptions, io: CommandIo = de
     return 0;
   } catch (e) {
     io.progress?.('');
-    const unchanged = options.underCdk8s
-      ? `nothing was written (cdk8s synth had already emptied ${options.outDir})`
-      : `nothing was written; ${options.outDir} is unchanged`;
+    const unchanged = `nothing was written; ${options.outDir} is unchanged`;
     if (e instanceof ValidationError) {
       io.err(`error: ${e.message.split('\n')[0]}`);
       for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);
@@ -76,3 +93,47 @@ export function runSynthCommand(options: SynthCommandOptions, io: CommandIo = de
   }
 }
 
+
+/** What {@link runConfigApp} needs of the app it builds: its output folder, what it wrote and its warnings. */
+export interface BuiltApp {
+  readonly outdir: string;
+  readonly warnings: string[];
+}
+
+/**
+ * The cdk8s entry point (main.ts): finds the config as `synth` does ($AZUREML_TLS_CONFIG, else ./azureml-tls.yaml),
+ * reads `$AZUREML_TLS_AT` (a time to check certificates at), lets `build` make and synthesize the app, and prints
+ * every problem. Returns the exit code. `cdk8s synth` has emptied the output folder before the app runs.
+ */
+export function runConfigApp(build: (configFile: string, now: Date | undefined) => BuiltApp, io: CommandIo = defaultIo, environment: { readonly [name: string]: string | undefined } = process.env): number {
+  const outDir = environment.CDK8S_OUTDIR ?? 'dist';
+  const emptied = `nothing was written (cdk8s synth had already emptied ${outDir})`;
+  const at = environment.AZUREML_TLS_AT;
+  const now = at ? new Date(at) : undefined;
+  if (now && Number.isNaN(now.getTime())) {
+    io.err(`error: AZUREML_TLS_AT ${JSON.stringify(at)} is not a date (fix: use ISO 8601, e.g. 2027-01-01T00:00:00Z)`);
+    return 1;
+  }
+  const search = findConfigFile({ environment: environment as { readonly [name: string]: string } });
+  const state = search.file === undefined ? undefined : nodeModulesProblem(path.join(path.dirname(search.file), '.azureml-tls'), 'state folder (.azureml-tls beside the config)', 'state folder');
+  if (!reportConfigSearch(search, io, state ? [state] : [])) {
+    io.err(emptied);
+    return 1;
+  }
+  try {
+    const app = build(search.file, now);
+    for (const w of app.warnings) io.err(`warning: ${w}`);
+    io.out(`synthesized ${path.relative(process.cwd(), search.file) || search.file} into ${app.outdir}, ${app.warnings.length} warning(s)`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      io.err(`error: ${e.message.split('\n')[0]}`);
+      for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);
+    } else {
+      // A bug or the environment (disk full, permissions): one line, no stack trace, never key material.
+      io.err(`error: ${(e as Error).message}`);
+    }
+    io.err(emptied);
+    return 1;
+  }
+}

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { formatFinding } from '../certificate/findings';
 import { loadOrCreateDevCertificate } from '../certificate/dev-store';
 import { validateCname } from '../certificate/validate';
+import { nodeModulesProblem } from '../config/load';
 import { writeSecretFile } from '../output';
+import { formatProblem } from '../problems';
 import { CommandIo } from './commands';
 
 /** Options of `dev-cert`. */
@@ -37,8 +39,15 @@ export function runDevCertCommand(options: DevCertCommandOptions, io: CommandIo)
     for (const f of bad) io.err(formatFinding(f));
     return 1;
   }
+  const stateDir = path.resolve(options.stateDir ?? '.azureml-tls');
+  // The development CA's key must survive installs and stay out of published packages.
+  const inside = nodeModulesProblem(stateDir, options.stateDir === undefined ? 'state folder (default .azureml-tls in the current folder)' : '--state', 'state folder');
+  if (inside) {
+    io.err(`error: ${formatProblem({ ...inside, fix: 'run dev-cert from your project folder, or pass --state DIR outside node_modules' })}`);
+    return 1;
+  }
   const stored = loadOrCreateDevCertificate({
-    stateDir: path.resolve(options.stateDir ?? '.azureml-tls'),
+    stateDir,
     cname: options.cname,
     extraNames: options.extraNames,
     days: options.days,

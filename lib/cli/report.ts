@@ -1,12 +1,12 @@
 import { Severity } from '../certificate/findings';
-import { loadConfig, resolveConfigPath } from '../config/load';
+import { findConfigFile, loadConfig } from '../config/load';
 import { planExtension } from '../plan';
 import { formatProblem, ValidationError } from '../problems';
-import { CommandIo } from './commands';
+import { CommandIo, reportConfigSearch } from './commands';
 
 /** Options of `report`. */
 export interface ReportCommandOptions {
-  /** @default - resolved by resolveConfigPath() */
+  /** @default - found by findConfigFile(): $AZUREML_TLS_CONFIG, else ./azureml-tls.yaml */
   readonly config?: string;
   /** Exit 1 when a certificate expires within this many days. @default 30 */
   readonly days?: number;
@@ -45,9 +45,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function runReportCommand(options: ReportCommandOptions, io: CommandIo): number {
   const now = options.now ?? new Date();
   const days = options.days ?? 30;
+  const search = findConfigFile({ config: options.config });
+  if (!reportConfigSearch(search, io)) return 1;
   let rows: CertificateRow[];
   try {
-    rows = reportRows(resolveConfigPath(options.config), now, days);
+    rows = reportRows(search.file, now, days);
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);

@@ -5,7 +5,7 @@ import { CertManagerCertificateOptions, KeyVaultCertificateOptions } from '../ce
 import { MAX_PEM_FILE_BYTES } from '../certificate/read';
 import { TlsCertificate } from '../certificate/source';
 import { AzureMlExtensionProps, AzureMlTlsOptions, SealingOptions, TlsDelivery } from '../plan';
-import { SealCache } from '../sealing/cache';
+import { ISealCache } from '../sealing/cache';
 import { SealingScope } from '../sealing/seal';
 import { Problem, ValidationError } from '../problems';
 import { SCALAR_SETTINGS, SettingKind } from '../settings/keys';
@@ -13,7 +13,7 @@ import { ClusterIdentity, ClusterType, ExtensionSettings } from '../settings/mod
 import { CONFIG_SHAPE, DEFAULTS_SHAPE, ENVIRONMENT_SHAPE } from './schema';
 import { checkShape, isMap, ObjectShape, partialShape, Shape } from './shape';
 
-/** The config file's name, and the embedded default at the repository root. */
+/** The config file's name: the default in the current folder (and the name of this repository's example config). */
 export const DEFAULT_CONFIG_FILE = 'azureml-tls.yaml';
 
 /** The environment variable that names a config file when no `--config` flag is given. */
@@ -58,26 +58,135 @@ export interface LoadConfigOptions {
    * Where sealed values are kept between runs (sealedSecret delivery).
    * @default - none: every run seals anew
    */
-  readonly sealCache?: SealCache;
+  readonly sealCache?: ISealCache;
 }
 
 /**
- * Chooses the config file: the flag, then `$AZUREML_TLS_CONFIG`, then `azureml-tls.yaml` in the current folder, then
- * the package's embedded default.
+ * Chooses the config file's path: the flag, then `$AZUREML_TLS_CONFIG`, then `azureml-tls.yaml` in the current folder
+ * (whether it exists or not: reading it then reports it missing). Never the package's own example config.
+ * Prefer {@link findConfigFile}, which also says where it looked and refuses a config inside node_modules.
  */
 export function resolveConfigPath(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (flag) return path.resolve(flag);
   if (env[CONFIG_ENV_VAR]) return path.resolve(env[CONFIG_ENV_VAR] as string);
-  const local = path.resolve(DEFAULT_CONFIG_FILE);
-  if (fs.existsSync(local)) return local;
-  return path.join(packageRoot(), DEFAULT_CONFIG_FILE);
+  return path.resolve(DEFAULT_CONFIG_FILE);
 }
 
-/** The folder of this package's package.json (from lib/config in the sources, or build/lib/config when compiled). */
-function packageRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
+/** Options for {@link findConfigFile}. */
+export interface FindConfigFileOptions {
+  /**
+   * The `--config` flag.
+   * @default - not given
+   */
+  readonly config?: string;
+  /**
+   * The environment variables ({@link CONFIG_ENV_VAR} is read).
+   * @default - process.env
+   */
+  readonly environment?: { readonly [name: string]: string };
+  /**
+   * The current folder: where the default file is looked for and relative paths resolve.
+   * @default - process.cwd()
+   */
+  readonly cwd?: string;
+}
+
+/** What {@link findConfigFile} found. */
+export interface ConfigFileSearch {
+  /**
+   * The config file (absolute), when one was found and may be used.
+   * @default - none: see `problems`
+   */
+  readonly file?: string;
+  /** Why no config file can be used (field, value, fix); empty when `file` is set. */
+  readonly problems: Problem[];
+  /** Each place looked at, in order, with what was there, e.g. `$AZUREML_TLS_CONFIG: not set`. */
+  readonly searched: string[];
+}
+
+/**
+ * Finds the config file: `--config FILE`, else `$AZUREML_TLS_CONFIG`, else `azureml-tls.yaml` in the current folder.
+ * The first place that is set decides (a flag or variable naming a missing file is a problem, not a reason to look
+ * further), and the package's own example config is never a fallback: outside a project that would synthesize fake
+ * subscription ids and write state into node_modules. A config inside a node_modules folder is refused, as its
+ * development certificates and protected values would be written beside it. Reads nothing but file metadata.
+ */
+export function findConfigFile(options: FindConfigFileOptions = {}): ConfigFileSearch {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const env = options.environment ?? (process.env as { readonly [name: string]: string });
+  const searched: string[] = [];
+  const fixCreate = `run \`npx azureml-tls init\` to write a starter ${DEFAULT_CONFIG_FILE}, or give an existing file`;
+  const candidates: { field: string; given?: string }[] = [
+    { field: '--config', given: options.config || undefined },
+    { field: `$${CONFIG_ENV_VAR}`, given: env[CONFIG_ENV_VAR] || undefined },
+  ];
+  for (const c of candidates) {
+    if (c.given === undefined) {
+      searched.push(`${c.field}: ${c.field === '--config' ? 'not given' : 'not set'}`);
+      continue;
+    }
+    const file = path.resolve(cwd, c.given);
+    const missing = fileProblem(file);
+    if (missing) {
+      searched.push(`${c.field}: ${file}: ${missing}`);
+      return { problems: [{ field: c.field, message: `names a config file that ${missing}`, value: file, fix: fixCreate }], searched };
+    }
+    searched.push(`${c.field}: ${file}`);
+    return usable(file, c.field, searched);
+  }
+  const local = path.join(cwd, DEFAULT_CONFIG_FILE);
+  const missing = fileProblem(local);
+  if (missing) {
+    searched.push(`${local} (${DEFAULT_CONFIG_FILE} in the current folder): ${missing}`);
+    return {
+      problems: [{
+        field: 'config file',
+        message: 'none found (the package\'s own example config is never used)',
+        fix: `run \`npx azureml-tls init\` to write a starter ${local}, then \`npx azureml-tls synth\`; or pass --config FILE`,
+      }],
+      searched,
+    };
+  }
+  searched.push(`${local} (${DEFAULT_CONFIG_FILE} in the current folder)`);
+  return usable(local, `${DEFAULT_CONFIG_FILE} in the current folder`, searched);
+}
+
+function usable(file: string, field: string, searched: string[]): ConfigFileSearch {
+  const inside = nodeModulesProblem(file, field, 'config file');
+  return inside ? { problems: [inside], searched } : { file, problems: [], searched };
+}
+
+// Why `file` cannot be a config file (missing, a folder), or undefined when it can be read as one.
+function fileProblem(file: string): string | undefined {
+  if (!fs.existsSync(file)) return 'does not exist';
+  if (!fs.statSync(file).isFile()) return 'is a folder, not a file';
+  return undefined;
+}
+
+/**
+ * A problem when `target` (its path as given, or the real path behind symlinks) lies inside a node_modules folder:
+ * state written there (development CA keys, protected values, seal caches) is lost on the next install and may leak
+ * into a published package, and a config there is a package's example, not the project's.
+ * @param target the path to check
+ * @param field the flag or field that named it, for the message
+ * @param what what the path is, e.g. `config file` or `state folder`
+ */
+export function nodeModulesProblem(target: string, field: string, what: string): Problem | undefined {
+  const abs = path.resolve(target);
+  let real = abs;
+  try {
+    real = fs.realpathSync(abs);
+  } catch {
+    // Not there yet (a state folder still to be made): its path as given is what counts.
+  }
+  const inNodeModules = (p: string) => p.split(path.sep).includes('node_modules');
+  if (!inNodeModules(abs) && !inNodeModules(real)) return undefined;
+  return {
+    field,
+    message: `the ${what} lies inside a node_modules folder, where nothing may be kept: development certificates and protected values are written beside the config, and npm replaces node_modules on every install`,
+    value: abs === real ? abs : `${abs} (${real})`,
+    fix: 'put the config in your project, outside node_modules: run `npx azureml-tls init` in the project folder and edit the azureml-tls.yaml it writes',
+  };
 }
 
 /**

@@ -1,11 +1,24 @@
 import { Construct } from 'constructs';
-import { AzureMlExtensionProps, ExtensionPlan, planExtensionOrThrow } from '../plan';
+import { AzureMlExtensionProps, ExtensionPlan, planExtensionOrThrow, TlsDelivery } from '../plan';
+import { Finding } from '../certificate/findings';
+import { TlsReport } from '../certificate/validate';
 import { ExtensionModel } from '../settings/extension-model';
 import { AzureMlTlsSecret } from './tls-secret';
 import { CertManagerTlsSecret } from './delivery/cert-manager';
 import { KeyVaultTlsSecret } from './delivery/key-vault';
 import { SealedTlsSecret } from './delivery/sealed-secret';
 import { KeyVaultCertificateFormat } from '../certificate/external';
+import { extensionDefaultsOf } from './app-defaults';
+
+/** What each extension was built from, for the app's renderers (internal: not part of the public API). */
+const plans = new WeakMap<AzureMlExtension, { readonly plan: ExtensionPlan; readonly props: AzureMlExtensionProps }>();
+
+/** The plan and props an extension was built from. */
+export function extensionPlanOf(extension: AzureMlExtension): { readonly plan: ExtensionPlan; readonly props: AzureMlExtensionProps } {
+  const entry = plans.get(extension);
+  if (!entry) throw new Error('internal: an AzureMlExtension without a plan');
+  return entry;
+}
 
 /**
  * One installation of the AzureML Kubernetes extension (`Microsoft.AzureML.Kubernetes`) with HTTPS for azureml-fe.
@@ -20,8 +33,18 @@ import { KeyVaultCertificateFormat } from '../certificate/external';
 export class AzureMlExtension extends Construct {
   /** Settings, protected settings and Helm values. Protected settings may hold key material: never log them. */
   public readonly model: ExtensionModel;
-  /** The certificate report and warnings. */
-  public readonly plan: ExtensionPlan;
+  /** Certificate warnings: usable, but worth a look (errors throw). */
+  public readonly warnings: Finding[];
+  /**
+   * The certificate report (chain, key, findings), when this tool saw the material.
+   * @default - none: an existing Secret, Key Vault or cert-manager certificate is never seen
+   */
+  public readonly certificateReport?: TlsReport;
+  /**
+   * How the certificate reaches azureml-fe.
+   * @default - none: no TLS
+   */
+  public readonly tlsDelivery?: TlsDelivery;
   /**
    * The TLS Secret, in secret delivery of material.
    * @default - none
@@ -35,14 +58,23 @@ export class AzureMlExtension extends Construct {
 
   constructor(scope: Construct, id: string, props: AzureMlExtensionProps) {
     super(scope, id);
-    const plan = planExtensionOrThrow(props);
-    this.plan = plan;
+    // An AzureMlApp lends its state folder and time to extensions that leave them out; the same props object is kept
+    // otherwise, so the plan the synth pipeline already made is reused.
+    const lent = extensionDefaultsOf(this);
+    const effective = (props.stateDir === undefined && lent.stateDir !== undefined) || (props.now === undefined && lent.now !== undefined)
+      ? { ...props, stateDir: props.stateDir ?? lent.stateDir, now: props.now ?? lent.now }
+      : props;
+    const plan = planExtensionOrThrow(effective);
+    plans.set(this, { plan, props: effective });
     this.model = plan.model;
+    this.warnings = plan.warnings;
+    this.certificateReport = plan.certificateReport;
+    this.tlsDelivery = plan.delivery;
     if (plan.secret) {
       this.secret = new AzureMlTlsSecret(this, 'TlsSecret', plan.secret);
     }
     if (plan.sealed) {
-      this.delivery = new SealedTlsSecret(this, 'SealedSecret', { ...plan.sealed, cache: props.sealCache, now: props.now });
+      this.delivery = new SealedTlsSecret(this, 'SealedSecret', { ...plan.sealed, cache: effective.sealCache, now: effective.now });
     }
     if (plan.keyVault) {
       const o = plan.keyVault.options;

@@ -11,7 +11,7 @@ import { sealingCertificateFingerprint } from './seal';
  * Keys are {@link digestFor} digests; values are sealed values (base64), which Sealed Secrets is designed to let
  * you commit. Nothing in a cache is plaintext.
  */
-export interface SealCache {
+export interface ISealCache {
   /**
    * The sealed value stored for `digest`.
    *
@@ -68,9 +68,9 @@ export function digestFor(plaintext: Buffer, label: string, sealingCertificatePe
 }
 
 /**
- * A {@link SealCache} held in memory, e.g. for tests or for one process that synthesizes several charts.
+ * A {@link ISealCache} held in memory, e.g. for tests or for one process that synthesizes several charts.
  */
-export class InMemorySealCache implements SealCache {
+export class InMemorySealCache implements ISealCache {
   private readonly entries: Map<string, string>;
 
   /**
@@ -103,7 +103,7 @@ export class InMemorySealCache implements SealCache {
 }
 
 /**
- * A {@link SealCache} kept in a JSON file, meant to be committed next to the configuration so that fresh clones and
+ * A {@link ISealCache} kept in a JSON file, meant to be committed next to the configuration so that fresh clones and
  * `cdk8s synth` (which empties its output folder) reuse earlier ciphertext:
  *
  * ```json
@@ -114,7 +114,7 @@ export class InMemorySealCache implements SealCache {
  * value the file is for, to drop the entries that run did not use (old keys, old certificates), then
  * {@link FileSealCache.save}, which writes (sorted, with a trailing newline) only when something changed.
  */
-export class FileSealCache implements SealCache {
+export class FileSealCache implements ISealCache {
   /**
    * Reads the cache file; a missing file is an empty cache (created by the first {@link FileSealCache.save} that
    * has something to store).

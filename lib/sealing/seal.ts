@@ -149,7 +149,7 @@ export class SealingKey {
  * The result is the big-endian uint16 length of the wrapped key, the wrapped key and the AES ciphertext with its tag,
  * in standard padded base64: the value of `spec.encryptedData[key]`.
  *
- * The output is random (a new session key and OAEP seed every call); see `SealCache` for stable output.
+ * The output is random (a new session key and OAEP seed every call); see `ISealCache` for stable output.
  *
  * @param plaintext the value's bytes (the bytes the Secret's key will hold)
  * @param key the controller's public key

@@ -5,9 +5,7 @@ import { ExtensionModelInput, SMALL_CLUSTER_NODES } from './rules';
 import { TlsMode } from './tls';
 
 /** A flat map of setting keys to string values, as the extension's API takes them. */
-export interface SettingsMap {
-  [key: string]: string;
-}
+export type SettingsMap = { [key: string]: string };
 
 /** The settings as the az CLI would send them, split into plain and protected. */
 export interface DerivedSettings {

@@ -1,9 +1,7 @@
 import { Problem } from '../problems';
 
 /** Free-form nested Helm values. */
-export interface HelmValues {
-  [key: string]: unknown;
-}
+export type HelmValues = { [key: string]: unknown };
 
 /**
  * Types a setting's string value the way Helm's `--set` parser does (helm strvals): `true`/`false` in any case become

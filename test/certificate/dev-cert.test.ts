@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
-import { AzureMlExtension, createDevCa, InferenceRouterServiceType, issueDevCertificate, loadOrCreateDevCertificate, parseConfig, TlsCertificate, TlsCertificateSourceKind, validateTlsMaterial } from '../../lib';
+import { AzureMlExtension, createDevCa, extensionPlanOf, InferenceRouterServiceType, issueDevCertificate, loadOrCreateDevCertificate, parseConfig, TlsCertificate, TlsCertificateSourceKind, validateTlsMaterial } from '../../lib/internal';
 
 // Development certificates are generated in the tests with fixed dates: nothing here reads the clock.
 const NOW = new Date('2027-06-01T00:00:00Z');
@@ -114,11 +114,11 @@ describe('TlsCertificate.selfSigned', () => {
     const stateDir = tmp();
     const chart = Testing.chart();
     const ext = new AzureMlExtension(chart, 'Ext', { settings: inference, now: NOW, stateDir, tls: { cname: 'ml.dev.example.com', certificate: TlsCertificate.selfSigned() } });
-    expect(ext.plan.warnings).toEqual([]);
-    expect(ext.plan.resolvedCertificate?.material?.caFile).toBe(path.join(stateDir, 'dev-ca', 'ca.pem'));
+    expect(ext.warnings).toEqual([]);
+    expect(extensionPlanOf(ext).plan.resolvedCertificate?.material?.caFile).toBe(path.join(stateDir, 'dev-ca', 'ca.pem'));
     const [secret] = Testing.synth(chart);
-    expect(Buffer.from(secret.data['cert.pem'], 'base64').toString()).toBe(fs.readFileSync(ext.plan.resolvedCertificate?.material?.certificateFile ?? '', 'utf8'));
-    expect(path.dirname(ext.plan.resolvedCertificate?.material?.certificateFile ?? '')).toMatch(/dev-certs[/\\]ml\.dev\.example\.com-[0-9a-f]{8}$/);
+    expect(Buffer.from(secret.data['cert.pem'], 'base64').toString()).toBe(fs.readFileSync(extensionPlanOf(ext).plan.resolvedCertificate?.material?.certificateFile ?? '', 'utf8'));
+    expect(path.dirname(extensionPlanOf(ext).plan.resolvedCertificate?.material?.certificateFile ?? '')).toMatch(/dev-certs[/\\]ml\.dev\.example\.com-[0-9a-f]{8}$/);
   });
 
   test('is refused in a production environment', () => {

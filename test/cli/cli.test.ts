@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { toHelmValues } from '../../lib';
+import { toHelmValues } from '../../lib/internal';
 import { runSynthCommand } from '../../lib/cli/commands';
 import { crdSchemaErrors } from '../helpers/crd-schema';
 import { k8sSchemaErrors } from '../helpers/k8s-schema';

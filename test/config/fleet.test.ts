@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { mergeDefaults, parseConfig, ValidationError } from '../../lib';
+import { mergeDefaults, parseConfig, ValidationError } from '../../lib/internal';
 
 const FILE = path.join(__dirname, 'fleet.yaml');
 

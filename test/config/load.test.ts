@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CONFIG_ENV_VAR, InferenceRouterServiceType, loadConfig, parseConfig, resolveConfigPath, TlsCertificateSourceKind, ValidationError } from '../../lib';
+import { CONFIG_ENV_VAR, InferenceRouterServiceType, loadConfig, parseConfig, resolveConfigPath, TlsCertificateSourceKind, ValidationError } from '../../lib/internal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE_CERT = path.join(ROOT, 'examples', 'certs', 'example-only.cert.pem');
@@ -119,11 +119,12 @@ describe('config loader', () => {
     expect(resolveConfigPath(undefined, {})).toBe(path.join(ROOT, 'azureml-tls.yaml'));
   });
 
-  test('falls back to the package\'s embedded default config outside a project', () => {
+  test('never falls back to the package\'s example config outside a project', () => {
     const cwd = process.cwd();
-    process.chdir(fs.mkdtempSync(path.join(os.tmpdir(), 'azml-empty-')));
+    const empty = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'azml-empty-')));
+    process.chdir(empty);
     try {
-      expect(resolveConfigPath(undefined, {})).toBe(path.join(ROOT, 'azureml-tls.yaml'));
+      expect(resolveConfigPath(undefined, {})).toBe(path.join(empty, 'azureml-tls.yaml'));
     } finally {
       process.chdir(cwd);
     }

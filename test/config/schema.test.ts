@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { buildConfigSchema, parseConfig, ValidationError } from '../../lib';
+import { buildConfigSchema, parseConfig, ValidationError } from '../../lib/internal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SCHEMA_FILE = path.join(ROOT, 'azureml-tls.schema.json');

@@ -4,7 +4,7 @@ import { Testing } from 'cdk8s';
 import {
   AzureMlEnvironmentChart, AzureMlExtension, AzureMlTlsSecret, InferenceRouterServiceType, renderAzCreateScript, renderAzUpdateScript, renderHelmValues,
   renderSettingsJson, TlsCertificate, TlsDelivery, TlsMode, ValidationError,
-} from '../../lib';
+} from '../../lib/internal';
 import { k8sSchemaErrors } from '../helpers/k8s-schema';
 
 // The public example certificate (examples/certs/README.md), valid from 2026-11-29 for 100 years.

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildExtensionModel, ClusterType, InferenceRouterServiceType, renderAzCreateScript, renderAzUpdateScript } from '../../lib';
+import { buildExtensionModel, ClusterType, InferenceRouterServiceType, renderAzCreateScript, renderAzUpdateScript } from '../../lib/internal';
 
 const HOSTILE = `rg it's "$HOME" \`id\` \${X} a}b \\ end`;
 const model = buildExtensionModel({

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { Testing } from 'cdk8s';
-import { AzureMlExtension, InferenceRouterServiceType, SealingScope, synthesize, TlsCertificate, TlsDelivery, ValidationError } from '../../lib';
+import { AzureMlExtension, InferenceRouterServiceType, SealingScope, synthesize, TlsCertificate, TlsDelivery, ValidationError } from '../../lib/internal';
 import { unseal } from '../sealing/unseal';
 import { crdSchemaErrors } from '../helpers/crd-schema';
 import { k8sSchemaErrors } from '../helpers/k8s-schema';

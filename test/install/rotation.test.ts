@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
-import { AzureMlExtension, createDevCa, InferenceRouterServiceType, issueDevCertificate, TlsCertificate, TlsDelivery } from '../../lib';
+import { AzureMlExtension, createDevCa, InferenceRouterServiceType, issueDevCertificate, TlsCertificate, TlsDelivery } from '../../lib/internal';
 
 const NOW = new Date('2027-06-01T00:00:00Z');
 const inference = { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER };
@@ -22,7 +22,7 @@ describe('rotation', () => {
     expect(a.model.settings['scoringFe.sslSecret']).toBe(a.model.settings.sslSecret);
     expect(a.secret?.secretName).toBe(a.model.settings.sslSecret);
     expect(b.model.settings.sslSecret).not.toBe(a.model.settings.sslSecret);
-    const fingerprint = a.plan.certificateReport?.chain[0].fingerprintSha256.replace(/:/g, '').toLowerCase() ?? '';
+    const fingerprint = a.certificateReport?.chain[0].fingerprintSha256.replace(/:/g, '').toLowerCase() ?? '';
     expect(a.model.settings.sslSecret).toBe(`azureml-fe-tls-${fingerprint.slice(0, 10)}`);
   });
 

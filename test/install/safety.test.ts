@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildExtensionModel, InferenceRouterServiceType, renderAzCreateScript, synthesize, ValidationError } from '../../lib';
+import { buildExtensionModel, InferenceRouterServiceType, renderAzCreateScript, synthesize, ValidationError } from '../../lib/internal';
 import { reportRows } from '../../lib/cli/report';
 
 const NOW = new Date('2027-06-01T00:00:00Z');

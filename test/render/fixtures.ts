@@ -1,5 +1,5 @@
 /** Models for the IaC renderer tests: every TLS mode on AKS and Arc, pass-through protected settings, hostile values. */
-import { buildExtensionModel, ClusterIdentity, ClusterType, ExtensionModelInput, InferenceRouterServiceType as T } from '../../lib';
+import { buildExtensionModel, ClusterIdentity, ClusterType, ExtensionModelInput, InferenceRouterServiceType as T } from '../../lib/internal';
 import { IacInputs } from '../../lib/render/iac';
 
 /** Dummy PEM text with recognizable markers: none of it may appear in any output. */

@@ -1,4 +1,4 @@
-import { ClusterType, ValidationError } from '../../lib';
+import { ClusterType, ValidationError } from '../../lib/internal';
 import { iacProtectedKeys, iacProtectedSettings, ProtectedValueSource, resolveIacTarget } from '../../lib/render/iac';
 import { AKS, ARC, caseNamed } from './fixtures';
 

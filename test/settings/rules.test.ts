@@ -1,4 +1,4 @@
-import { checkExtensionInput, ClusterType, ExtensionModelInput, InferenceRouterServiceType, InternalLoadBalancerProvider, ValidationError, buildExtensionModel } from '../../lib';
+import { checkExtensionInput, ClusterType, ExtensionModelInput, InferenceRouterServiceType, InternalLoadBalancerProvider, ValidationError, buildExtensionModel } from '../../lib/internal';
 
 const https = (over: Partial<ExtensionModelInput> = {}): ExtensionModelInput => ({
   settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER },

@@ -1,4 +1,4 @@
-import { helmTypedValue, toHelmValues, valuesPath } from '../../lib';
+import { helmTypedValue, toHelmValues, valuesPath } from '../../lib/internal';
 
 describe('Helm values from dotted settings', () => {
   test('expands dotted keys into nested maps, sorted', () => {

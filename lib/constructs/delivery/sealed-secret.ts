@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SealedSecret } from '../../../imports/sealedsecrets-bitnami.com';
 import { formatFinding, Severity } from '../../certificate/findings';
-import { SealCache, digestFor } from '../../sealing/cache';
+import { ISealCache, digestFor } from '../../sealing/cache';
 import {
   checkSealingCertificate, SealingKey, sealingLabel, SealingScope, sealingScopeAnnotations, sealValue,
 } from '../../sealing/seal';
@@ -36,7 +36,7 @@ export interface SealedTlsSecretProps {
    * randomized). New sealed values are stored in it.
    * @default - no cache: every synthesis seals anew and every value changes
    */
-  readonly cache?: SealCache;
+  readonly cache?: ISealCache;
   /**
    * The time the sealing certificate is checked against.
    * @default - the current time
