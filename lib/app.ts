@@ -79,10 +79,12 @@ export class AzureMlApp extends App {
   /** Writes the manifests, then each environment's Helm values, settings files, az scripts and IaC. */
   public synth(): void {
     const state = states.get(this);
-    super.synth();
+    // Rendered first, so an app that cannot be written (two extensions in one chart) writes nothing at all.
     const files = extensionFilesOf(this, state?.outRoot ?? path.resolve(this.outdir));
-    // The marker lets `azureml-tls synth --out` replace this folder later (it refuses folders it did not write).
-    writeFiles(this.outdir, [...files, { path: OUTPUT_MARKER, content: OUTPUT_MARKER_TEXT }]);
+    super.synth();
+    // The marker lets `azureml-tls synth --out` replace this folder later (it refuses folders it did not write); the
+    // CLI's atomic write adds it once for all its apps.
+    writeFiles(this.outdir, state?.outRoot ? files : [...files, { path: OUTPUT_MARKER, content: OUTPUT_MARKER_TEXT }]);
     if (state) {
       state.written = files.map((f) => f.path);
       state.config?.saveSealCache();

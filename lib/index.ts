@@ -15,7 +15,7 @@ export { AzureMlExtensionProps, AzureMlTlsOptions, SealingOptions, TlsDelivery }
 export { ExtensionSettings, ClusterIdentity, ClusterType, ClusterPurpose, InferenceRouterServiceType, InternalLoadBalancerProvider } from './settings/model';
 export { TlsCertificate, TlsCertificateSourceKind, SelfSignedOptions, TlsCertificateResolveContext, ResolvedTlsCertificate, TlsMaterial } from './certificate/source';
 export { KeyVaultCertificateFormat, KeyVaultCertificateOptions, CertManagerIssuerKind, CertManagerCertificateOptions } from './certificate/external';
-export { SealingScope } from './sealing/seal';
+export { SealingScope } from './sealing/scope';
 export { ISealCache, InMemorySealCache, FileSealCache } from './sealing/cache';
 
 // The settings model without cdk8s.
@@ -27,8 +27,7 @@ export { Problem } from './problems';
 
 // Certificate checks.
 export { TlsValidator, TlsValidationInput } from './certificate/validator';
-export { TlsReport } from './certificate/validate';
-export { CertificateFacts, KeyFacts, KeyType } from './certificate/inspect';
+export { TlsReport, CertificateFacts, KeyFacts, KeyType } from './certificate/facts';
 export { Finding, Severity } from './certificate/findings';
 
 // Renderers and the config-file pipeline.

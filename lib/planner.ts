@@ -1,5 +1,5 @@
 import { Finding } from './certificate/findings';
-import { TlsReport } from './certificate/validate';
+import { TlsReport } from './certificate/facts';
 import { AzureMlExtensionProps, planExtension, TlsDelivery } from './plan';
 import { Problem } from './problems';
 import { ExtensionModel } from './settings/extension-model';

@@ -1,80 +1,11 @@
 import { KeyObject, X509Certificate } from 'node:crypto';
 import { asn1 as forgeAsn1, Asn1Node } from './asn1';
 
-/** The algorithm of a public or private key. */
-export enum KeyType {
-  /** RSA (including RSA-PSS keys). */
-  RSA = 'rsa',
-  /** ECDSA on a named curve. */
-  EC = 'ec',
-  /** Ed25519. */
-  ED25519 = 'ed25519',
-  /** Ed448. */
-  ED448 = 'ed448',
-  /** Anything else (DSA, ...). */
-  OTHER = 'other',
-}
+import { CertificateFacts, KeyFacts, KeyType } from './facts';
 
-/** What validation needs to know about one certificate. */
-export interface CertificateFacts {
-  /** The subject as `O=..., CN=...`. */
-  readonly subject: string;
-  /** The issuer as `O=..., CN=...`. */
-  readonly issuer: string;
-  /** DNS names of the subjectAltName extension, as written (wildcards included). */
-  readonly dnsNames: string[];
-  /** IP addresses of the subjectAltName extension. */
-  readonly ipAddresses: string[];
-  /** Whether the certificate has a subjectAltName extension at all. */
-  readonly hasSubjectAltName: boolean;
-  /** Start of validity. */
-  readonly notBefore: Date;
-  /** End of validity. */
-  readonly notAfter: Date;
-  /** Serial number, upper-case hex. */
-  readonly serialNumber: string;
-  /** SHA-256 fingerprint, `AA:BB:...` upper-case hex. */
-  readonly fingerprintSha256: string;
-  /** The type of the subject public key. */
-  readonly keyType: KeyType;
-  /**
-   * RSA modulus bits, or EC curve bits.
-   * @default - not known (Ed25519, Ed448, unknown curves)
-   */
-  readonly keySize?: number;
-  /**
-   * The EC curve, e.g. `prime256v1`.
-   * @default - not an EC key
-   */
-  readonly curve?: string;
-  /** The signature algorithm, e.g. `sha256WithRSAEncryption`, `ecdsa-with-SHA256`, `ED25519`, or its OID. */
-  readonly signatureAlgorithm: string;
-  /** basicConstraints CA:TRUE. */
-  readonly isCa: boolean;
-  /**
-   * Extended key usage OIDs.
-   * @default - the certificate has no extended key usage extension (any usage)
-   */
-  readonly extendedKeyUsage?: string[];
-  /** Subject and issuer are the same name and the signature verifies with the certificate's own key. */
-  readonly selfSigned: boolean;
-}
+export { KeyType } from './facts';
+export type { CertificateFacts, KeyFacts } from './facts';
 
-/** What validation needs to know about a key. */
-export interface KeyFacts {
-  /** The key algorithm. */
-  readonly keyType: KeyType;
-  /**
-   * RSA modulus bits, or EC curve bits.
-   * @default - not known
-   */
-  readonly keySize?: number;
-  /**
-   * The EC curve, e.g. `prime256v1`.
-   * @default - not an EC key
-   */
-  readonly curve?: string;
-}
 
 const SIGNATURE_ALGORITHMS: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.1.2': 'md2WithRSAEncryption',

@@ -4,7 +4,7 @@ import { createDevCa, issueDevCertificate } from './dev-ca';
 import { CertManagerCertificateOptions, KeyVaultCertificateOptions } from './external';
 import { loadOrCreateDevCertificate } from './dev-store';
 
-/** The kinds of certificate source. Open for more (self-signed development certificates, external stores). */
+/** The kinds of certificate source (`TlsCertificate.kind`). */
 export enum TlsCertificateSourceKind {
   /** PEM text read from files. */
   PEM_FILES = 'pemFiles',

@@ -10,6 +10,7 @@ import {
   KeyType,
 } from './inspect';
 import { PemBlock, PemKind, scanPem } from './pem';
+import { TlsReport } from './facts';
 
 /** The TLS material to check: the content of `cert.pem` and `key.pem`, the sslCname and the time to check against. */
 export interface TlsMaterialInput {
@@ -44,23 +45,8 @@ export interface TlsMaterialInput {
   readonly expiryWarningDays?: number;
 }
 
-/** The outcome of {@link validateTlsMaterial}. */
-export interface TlsReport {
-  /** Every problem found, errors and warnings. Messages never contain key material. */
-  readonly findings: Finding[];
-  /** The certificates of the certificate file that could be parsed, in file order (the leaf should be first). */
-  readonly chain: CertificateFacts[];
-  /**
-   * The private key, when the key file holds exactly one readable, unencrypted key.
-   * @default - no key was given, or it could not be read
-   */
-  readonly key?: KeyFacts;
-  /**
-   * The sslCname, lower case, when it was given and is valid.
-   * @default - no valid cname
-   */
-  readonly cname?: string;
-}
+export type { TlsReport } from './facts';
+
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';

@@ -1,4 +1,5 @@
-import { TlsReport, validateTlsMaterial } from './validate';
+import { TlsReport } from './facts';
+import { validateTlsMaterial } from './validate';
 
 /** Input of {@link TlsValidator.validate}: the content of `cert.pem` and `key.pem`, the sslCname and the time. */
 export interface TlsValidationInput {

@@ -47,7 +47,7 @@ export function starterConfig(schema: string, version: string): string {
 # What synth writes, for each environment <name> (it replaces the output folder whole):
 #   dist/<name>.k8s.yaml                the manifests: the TLS Secret (or SealedSecret, ExternalSecret, Certificate)
 #   dist/<name>/values.yml              Helm values
-#   dist/<name>/settings.json, protected-settings.json   what az k8s-extension create --config-file reads
+#   dist/<name>/settings.json, protected-settings.json   the settings az-create.sh passes to az k8s-extension
 #   dist/<name>/az-create.sh, az-update.sh   the az commands; Bicep, ARM and Terraform too with a full cluster block
 # State is kept beside this file in .azureml-tls/ (it ignores itself in git; never commit it): the local development
 # CA and the certificates made for \`selfSigned\`. Trust .azureml-tls/dev-ca/ca.pem in clients (curl --cacert).

@@ -6,7 +6,7 @@ import { MAX_PEM_FILE_BYTES } from '../certificate/read';
 import { TlsCertificate } from '../certificate/source';
 import { AzureMlExtensionProps, AzureMlTlsOptions, SealingOptions, TlsDelivery } from '../plan';
 import { ISealCache } from '../sealing/cache';
-import { SealingScope } from '../sealing/seal';
+import { SealingScope } from '../sealing/scope';
 import { Problem, ValidationError } from '../problems';
 import { SCALAR_SETTINGS, SettingKind } from '../settings/keys';
 import { ClusterIdentity, ClusterType, ExtensionSettings } from '../settings/model';

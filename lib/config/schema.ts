@@ -1,6 +1,6 @@
 import { CertManagerIssuerKind, KeyVaultCertificateFormat } from '../certificate/external';
 import { TlsDelivery } from '../plan';
-import { SealingScope } from '../sealing/seal';
+import { SealingScope } from '../sealing/scope';
 import { SCALAR_SETTINGS, SettingKind } from '../settings/keys';
 import { ClusterType } from '../settings/model';
 import { JsonSchema, ObjectShape, partialShape, Shape, toJsonSchema } from './shape';

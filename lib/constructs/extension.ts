@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { AzureMlExtensionProps, ExtensionPlan, planExtensionOrThrow, TlsDelivery } from '../plan';
 import { Finding } from '../certificate/findings';
-import { TlsReport } from '../certificate/validate';
+import { TlsReport } from '../certificate/facts';
 import { ExtensionModel } from '../settings/extension-model';
 import { AzureMlTlsSecret } from './tls-secret';
 import { CertManagerTlsSecret } from './delivery/cert-manager';

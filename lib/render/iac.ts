@@ -201,7 +201,7 @@ export function generatedLine(environment: string, what: string): string {
  */
 export function commonNotes(inputs: IacInputs, target: IacTarget, relayReference: string): string[] {
   const notes = [
-    'Do not edit: change azureml-tls.yaml and synthesize again.',
+    'Do not edit: change the config file or the cdk8s app and synthesize again.',
     `Target: resource group ${target.resourceGroup} in subscription ${target.subscriptionId}, the cluster's; the settings name the cluster ${target.clusterResourceId}.`,
     tlsNote(inputs.model),
   ];

@@ -45,12 +45,12 @@ const FILE_VERSION = 1;
  * as private keys, or about public ones such as certificates (it does let someone who already holds a candidate
  * value confirm it, so do not cache low-entropy secrets such as short passwords).
  *
- * @param plaintext the value's bytes
+ * @param plaintext the value's bytes (a Buffer is one)
  * @param label the OAEP label the value is sealed with
  * @param sealingCertificatePem the controller's certificate, PEM text
  * @throws Error when the sealing certificate cannot be read
  */
-export function digestFor(plaintext: Buffer, label: string, sealingCertificatePem: string): string {
+export function digestFor(plaintext: Uint8Array, label: string, sealingCertificatePem: string): string {
   const hash = createHash('sha256');
   const parts = [
     Buffer.from(DIGEST_DOMAIN, 'utf8'),

@@ -85,6 +85,7 @@ describe('AzureMlApp', () => {
     new AzureMlExtension(chart, 'A', { settings: INFERENCE, tls });
     new AzureMlExtension(chart, 'B', { settings: INFERENCE, tls });
     expect(() => app.synth()).toThrow('chart both holds 2 AzureML extensions (both/A, both/B): their files would share both/. Put each extension in its own chart.');
+    expect(fs.readdirSync(app.outdir)).toEqual([]);
   });
 
   test('fromConfig reports every problem of every environment at once', () => {

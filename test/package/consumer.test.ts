@@ -129,6 +129,19 @@ describe('a fresh cdk8s project that installed the package', () => {
     expect(tsc.status).toBe(0);
   }, 120_000);
 
+  test('needs no Node typings to compile against the library: the public declarations use none', () => {
+    // As on TypeScript 6 (which loads no @types by default) or beside an old @types/node: no Node types at all.
+    fs.writeFileSync(path.join(consumer, 'tsconfig.no-node.json'), JSON.stringify({
+      extends: './tsconfig.json',
+      compilerOptions: { types: [], noEmit: true },
+      include: [],
+      files: ['readme-1.ts'],
+    }, null, 2));
+    const tsc = run(process.execPath, [TSC, '-p', 'tsconfig.no-node.json'], consumer);
+    expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
+    expect(tsc.status).toBe(0);
+  }, 120_000);
+
   test('runs the README library example as written: manifests and the values file', () => {
     // The first example is the library one ("Using the library"); tsc above compiled it to readme-1.js.
     const result = run(process.execPath, ['readme-1.js'], consumer);

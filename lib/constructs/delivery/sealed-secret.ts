@@ -3,9 +3,8 @@ import { Construct } from 'constructs';
 import { SealedSecret } from '../../../imports/sealedsecrets-bitnami.com';
 import { formatFinding, Severity } from '../../certificate/findings';
 import { ISealCache, digestFor } from '../../sealing/cache';
-import {
-  checkSealingCertificate, SealingKey, sealingLabel, SealingScope, sealingScopeAnnotations, sealValue,
-} from '../../sealing/seal';
+import { checkSealingCertificate, SealingKey, sealingLabel, sealingScopeAnnotations, sealValue } from '../../sealing/seal';
+import { SealingScope } from '../../sealing/scope';
 import { AZUREML_NAMESPACE, CERT_KEY, checkTlsSecretInput, KEY_KEY } from '../tls-secret';
 
 /**
