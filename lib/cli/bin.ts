@@ -238,8 +238,13 @@ export function main(argv: string[], io: CommandIo = defaultIo): number | Promis
     case '-h':
     case '--help':
     case 'help':
+      // Asked for, help goes to standard output; a missing command is a usage error, on standard error.
+      if (command === undefined) {
+        io.err(USAGE);
+        return 2;
+      }
       io.out(USAGE);
-      return command === undefined ? 2 : 0;
+      return 0;
     default:
       io.err(`error: unknown command ${JSON.stringify(command)}`);
       io.err(USAGE);

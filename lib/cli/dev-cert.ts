@@ -46,6 +46,12 @@ export function runDevCertCommand(options: DevCertCommandOptions, io: CommandIo)
     io.err(`error: ${formatProblem({ ...inside, fix: 'run dev-cert from your project folder, or pass --state DIR outside node_modules' })}`);
     return 1;
   }
+  // The key written to --out is as worth keeping out of node_modules as the CA's.
+  const outInside = nodeModulesProblem(options.outDir, '--out', 'output folder');
+  if (outInside) {
+    io.err(`error: ${formatProblem({ ...outInside, fix: 'pass --out DIR outside node_modules, e.g. --out certs in your project' })}`);
+    return 1;
+  }
   const stored = loadOrCreateDevCertificate({
     stateDir,
     cname: options.cname,

@@ -266,7 +266,10 @@ describe('azureml-tls synth', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain("Unknown option '--bogus'");
     expect(run(['frobnicate']).code).toBe(2);
-    expect(run([]).code).toBe(2);
+    const bare = run([]);
+    expect(bare.code).toBe(2);
+    expect(bare.err).toContain('Usage: azureml-tls <command>');
+    expect(bare.out).toBe('');
   });
 });
 

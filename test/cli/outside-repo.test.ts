@@ -196,6 +196,15 @@ describe('nothing is kept inside node_modules', () => {
     expect(entries(dir)).toEqual(['node_modules', path.join('node_modules', 'x')]);
   });
 
+  test('dev-cert refuses to write the key into an --out folder under node_modules', () => {
+    const dir = tmp();
+    const out = path.join(dir, 'node_modules', 'certs');
+    const r = run(['dev-cert', '--cname', 'ml.dev.example.com', '--out', out, '--state', path.join(dir, 'state'), ...AT], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`error: --out: the output folder lies inside a node_modules folder, where nothing may be kept: development certificates and protected values are written beside the config, and npm replaces node_modules on every install (got ${JSON.stringify(out)}). Fix: pass --out DIR outside node_modules, e.g. --out certs in your project\n`);
+    expect(entries(dir)).toEqual([]);
+  });
+
   test('the state stays beside a config outside node_modules (as before)', () => {
     const dir = tmp();
     const config = writeConfig(path.join(dir, 'project', 'azureml-tls.yaml'));
