@@ -61,17 +61,6 @@ export interface LoadConfigOptions {
   readonly sealCache?: ISealCache;
 }
 
-/**
- * Chooses the config file's path: the flag, then `$AZUREML_TLS_CONFIG`, then `azureml-tls.yaml` in the current folder
- * (whether it exists or not: reading it then reports it missing). Never the package's own example config.
- * Prefer {@link findConfigFile}, which also says where it looked and refuses a config inside node_modules.
- */
-export function resolveConfigPath(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (flag) return path.resolve(flag);
-  if (env[CONFIG_ENV_VAR]) return path.resolve(env[CONFIG_ENV_VAR] as string);
-  return path.resolve(DEFAULT_CONFIG_FILE);
-}
-
 /** Options for {@link findConfigFile}. */
 export interface FindConfigFileOptions {
   /**

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CONFIG_ENV_VAR, findConfigFile, resolveConfigPath } from '../../lib/config/load';
+import { CONFIG_ENV_VAR, findConfigFile } from '../../lib/config/load';
 import { packageRoot, packageVersion } from '../../lib/cli/package-info';
 
 // The CLI installed into another project: no config means an error (never the package's example config), and
@@ -233,16 +233,6 @@ describe('findConfigFile', () => {
     expect(findConfigFile({ environment: { [CONFIG_ENV_VAR]: '' }, cwd: dir }).file).toBe(local);
   });
 
-  test('resolveConfigPath (kept for callers) never falls back to the package\'s example config', () => {
-    const cwd = process.cwd();
-    const dir = tmp();
-    process.chdir(dir);
-    try {
-      expect(resolveConfigPath(undefined, {})).toBe(path.join(dir, 'azureml-tls.yaml'));
-    } finally {
-      process.chdir(cwd);
-    }
-  });
 });
 
 test('the CLI files exist where package.json says', () => {

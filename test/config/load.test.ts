@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CONFIG_ENV_VAR, InferenceRouterServiceType, loadConfig, parseConfig, resolveConfigPath, TlsCertificateSourceKind, ValidationError } from '../../lib/internal';
+import { CONFIG_ENV_VAR, InferenceRouterServiceType, findConfigFile, loadConfig, parseConfig, TlsCertificateSourceKind, ValidationError } from '../../lib/internal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE_CERT = path.join(ROOT, 'examples', 'certs', 'example-only.cert.pem');
@@ -114,19 +114,17 @@ describe('config loader', () => {
   });
 
   test('chooses the config from the flag, then the environment variable, then the current folder', () => {
-    expect(resolveConfigPath('x.yaml', {})).toBe(path.resolve('x.yaml'));
-    expect(resolveConfigPath(undefined, { [CONFIG_ENV_VAR]: 'y.yaml' })).toBe(path.resolve('y.yaml'));
-    expect(resolveConfigPath(undefined, {})).toBe(path.join(ROOT, 'azureml-tls.yaml'));
+    const config = path.join(ROOT, 'azureml-tls.yaml');
+    const empty = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'azml-empty-')));
+    expect(findConfigFile({ config, environment: {}, cwd: empty }).file).toBe(config);
+    expect(findConfigFile({ environment: { [CONFIG_ENV_VAR]: config }, cwd: empty }).file).toBe(config);
+    expect(findConfigFile({ environment: {}, cwd: ROOT }).file).toBe(config);
   });
 
   test('never falls back to the package\'s example config outside a project', () => {
-    const cwd = process.cwd();
     const empty = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'azml-empty-')));
-    process.chdir(empty);
-    try {
-      expect(resolveConfigPath(undefined, {})).toBe(path.join(empty, 'azureml-tls.yaml'));
-    } finally {
-      process.chdir(cwd);
-    }
+    const search = findConfigFile({ environment: {}, cwd: empty });
+    expect(search.file).toBeUndefined();
+    expect(search.problems.map((p) => p.message)).toEqual(['none found (the package\'s own example config is never used)']);
   });
 });
