@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { App, AppProps, YamlOutputType } from 'cdk8s';
+import { STATE_DIR_NAME } from './config/load';
 import { setExtensionDefaults } from './constructs/app-defaults';
 import { AzureMlEnvironmentChart } from './constructs/environment-chart';
 import { extensionFilesOf, MANIFEST_EXTENSION } from './environment-files';
@@ -59,8 +60,7 @@ export class AzureMlApp extends App {
   public static fromConfig(configFile: string, options: AzureMlAppFromConfigOptions = {}): AzureMlApp {
     const config = prepareConfig(configFile, { now: options.now, readOnlyState: options.readOnlyState });
     const app = new AzureMlApp(options);
-    const state = states.get(app);
-    if (state) state.config = config;
+    stateOf(app).config = config;
     app.warnings.push(...config.warnings);
     for (const env of config.config.environments) new AzureMlEnvironmentChart(app, env.name, env.props);
     return app;
@@ -71,34 +71,38 @@ export class AzureMlApp extends App {
 
   constructor(props: AzureMlAppProps = {}) {
     super({ outputFileExtension: MANIFEST_EXTENSION, yamlOutputType: YamlOutputType.FILE_PER_CHART, ...props });
-    setExtensionDefaults(this, { stateDir: path.resolve(props.stateDir ?? '.azureml-tls'), now: props.now });
+    setExtensionDefaults(this, { stateDir: path.resolve(props.stateDir ?? STATE_DIR_NAME), now: props.now });
     states.set(this, { written: [] });
     this.warnings = [];
   }
 
   /** Writes the manifests, then each environment's Helm values, settings files, az scripts and IaC. */
   public synth(): void {
-    const state = states.get(this);
+    const state = stateOf(this);
     // Rendered first, so an app that cannot be written (two extensions in one chart) writes nothing at all.
-    const files = extensionFilesOf(this, state?.outRoot ?? path.resolve(this.outdir));
+    const files = extensionFilesOf(this, state.outRoot ?? path.resolve(this.outdir));
     super.synth();
     // The marker lets `azureml-tls synth --out` replace this folder later (it refuses folders it did not write); the
     // CLI's atomic write adds it once for all its apps.
-    writeFiles(this.outdir, state?.outRoot ? files : [...files, { path: OUTPUT_MARKER, content: OUTPUT_MARKER_TEXT }]);
-    if (state) {
-      state.written = files.map((f) => f.path);
-      state.config?.saveSealCache();
-    }
+    writeFiles(this.outdir, state.outRoot ? files : [...files, { path: OUTPUT_MARKER, content: OUTPUT_MARKER_TEXT }]);
+    state.written = files.map((f) => f.path);
+    state.config?.saveSealCache();
   }
+}
+
+// Registered by the constructor, so every AzureMlApp has one.
+function stateOf(app: AzureMlApp): AppState {
+  const state = states.get(app);
+  if (!state) throw new Error('internal: an AzureMlApp without its state');
+  return state;
 }
 
 /** Makes the app compute relative paths as if it wrote into `outRoot` (it writes into a temp folder first). */
 export function setOutputRoot(app: AzureMlApp, outRoot: string): void {
-  const state = states.get(app);
-  if (state) state.outRoot = outRoot;
+  stateOf(app).outRoot = outRoot;
 }
 
 /** The files besides manifests the app's last synth wrote, relative to its output folder. */
 export function filesWrittenBy(app: AzureMlApp): string[] {
-  return states.get(app)?.written ?? [];
+  return stateOf(app).written;
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { App, Chart, Names } from 'cdk8s';
+import { App, Names } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { AzureMlExtension, extensionPlanOf } from './constructs/extension';
 import { DEFAULT_KEY_VAULT_SERVICE_ACCOUNT } from './constructs/delivery/key-vault';
@@ -38,12 +38,13 @@ export function extensionFilesOf(app: App, outRoot: string): OutputFile[] {
     if (extensions.length > 1) {
       throw new Error(`chart ${chart.node.path} holds ${extensions.length} AzureML extensions (${extensions.map((e) => e.node.path).join(', ')}): their files would share ${folder}/. Put each extension in its own chart.`);
     }
-    files.push(...environmentFiles(folder, chart, extensions[0], outRoot));
+    files.push(...environmentFiles(folder, extensions[0], outRoot));
   }
   return files;
 }
 
-function environmentFiles(folder: string, chart: Chart, extension: AzureMlExtension, outRoot: string): OutputFile[] {
+// `folder` is the chart's DNS label, the name of its manifest too.
+function environmentFiles(folder: string, extension: AzureMlExtension, outRoot: string): OutputFile[] {
   const { props, plan } = extensionPlanOf(extension);
   const model = extension.model;
   const envDir = path.join(outRoot, folder);
@@ -58,7 +59,7 @@ function environmentFiles(folder: string, chart: Chart, extension: AzureMlExtens
   const azOptions = {
     environment: folder,
     cluster: props.cluster,
-    manifest: extension.secret ? `../${Names.toDnsLabel(chart)}${MANIFEST_EXTENSION}` : undefined,
+    manifest: extension.secret ? `../${folder}${MANIFEST_EXTENSION}` : undefined,
     hasProtectedSettings: Object.keys(cliProtected).length > 0,
   };
   const files: OutputFile[] = [

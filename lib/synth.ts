@@ -5,6 +5,7 @@ import { AzureMlEnvironmentChart } from './constructs/environment-chart';
 import { MANIFEST_EXTENSION } from './environment-files';
 import { OUTPUT_MARKER, outputDirProblem, replaceDirAtomically, writeSecretFile } from './output';
 import { prepareConfig } from './prepare';
+import { stateDirBeside } from './config/load';
 import { ValidationError } from './problems';
 import { renderJson } from './render/common';
 import { ExtensionModel } from './settings/extension-model';
@@ -98,7 +99,7 @@ export function synthesize(options: SynthRunOptions): SynthResult {
 
   const protectedFiles: string[] = [];
   if (options.writeProtectedValues) {
-    const dir = path.resolve(options.protectedValuesDir ?? path.join(path.dirname(config.file), '.azureml-tls', 'protected'));
+    const dir = path.resolve(options.protectedValuesDir ?? path.join(stateDirBeside(config.file), 'protected'));
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     // The folder ignores itself, so its content cannot be committed by accident in any repository.
     fs.writeFileSync(path.join(dir, '.gitignore'), '*\n');

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ConfigFileSearch, findConfigFile, nodeModulesProblem } from '../config/load';
+import { ConfigFileSearch, FindConfigFileOptions, findConfigFile, nodeModulesProblem, stateDirBeside, STATE_DIR_NAME } from '../config/load';
 import { formatProblem, Problem, ValidationError } from '../problems';
 import { synthesize } from '../synth';
 
@@ -52,19 +52,39 @@ export function reportConfigSearch(search: ConfigFileSearch, io: CommandIo, extr
   return false;
 }
 
+/**
+ * The config file a writing command may use, or undefined after printing why there is none. The state folder beside
+ * it is checked on its own too, as it may be a symlink into node_modules.
+ */
+function findWritableConfig(options: FindConfigFileOptions, io: CommandIo): string | undefined {
+  const search = findConfigFile(options);
+  const state = search.file === undefined ? undefined : nodeModulesProblem(stateDirBeside(search.file), `state folder (${STATE_DIR_NAME} beside the config)`, 'state folder');
+  return reportConfigSearch(search, io, state ? [state] : []) ? search.file : undefined;
+}
+
+/** Prints a failed synth: every problem of a ValidationError, or one line for anything else (never a stack trace). */
+function reportSynthError(e: unknown, io: CommandIo): void {
+  if (e instanceof ValidationError) {
+    io.err(`error: ${e.message.split('\n')[0]}`);
+    for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);
+    return;
+  }
+  // Anything else is a bug or the environment (disk full, permissions): the message of a file-system or crypto error
+  // names a path at most, never key material.
+  io.err(`error: ${(e as Error).message}`);
+}
+
 /** Runs synth; returns the exit code (0 written, 1 invalid input). */
 export function runSynthCommand(options: SynthCommandOptions, io: CommandIo = defaultIo): number {
-  const search = findConfigFile({ config: options.config });
-  // The state folder is beside the config; checked on its own too, as it may be a symlink into node_modules.
-  const state = search.file === undefined ? undefined : nodeModulesProblem(path.join(path.dirname(search.file), '.azureml-tls'), 'state folder (.azureml-tls beside the config)', 'state folder');
-  if (!reportConfigSearch(search, io, state ? [state] : [])) {
+  const configFile = findWritableConfig({ config: options.config }, io);
+  if (configFile === undefined) {
     // Nothing was attempted: no output folder, no state folder.
     io.err('nothing was written');
     return 1;
   }
   try {
     const result = synthesize({
-      configFile: search.file,
+      configFile,
       outDir: options.outDir,
       now: options.now,
       writeProtectedValues: options.writeProtectedValues,
@@ -78,23 +98,13 @@ export function runSynthCommand(options: SynthCommandOptions, io: CommandIo = de
     return 0;
   } catch (e) {
     io.progress?.('');
-    const unchanged = `nothing was written; ${options.outDir} is unchanged`;
-    if (e instanceof ValidationError) {
-      io.err(`error: ${e.message.split('\n')[0]}`);
-      for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);
-      io.err(unchanged);
-      return 1;
-    }
-    // Anything else is a bug or the environment (disk full, permissions): one line, no stack trace; the message of
-    // a file-system or crypto error names a path at most, never key material.
-    io.err(`error: ${(e as Error).message}`);
-    io.err(unchanged);
+    reportSynthError(e, io);
+    io.err(`nothing was written; ${options.outDir} is unchanged`);
     return 1;
   }
 }
 
-
-/** What {@link runConfigApp} needs of the app it builds: its output folder, what it wrote and its warnings. */
+/** What {@link runConfigApp} needs of the app it built: its output folder and its warnings. */
 export interface BuiltApp {
   readonly outdir: string;
   readonly warnings: string[];
@@ -106,33 +116,25 @@ export interface BuiltApp {
  * every problem. Returns the exit code. `cdk8s synth` has emptied the output folder before the app runs.
  */
 export function runConfigApp(build: (configFile: string, now: Date | undefined) => BuiltApp, io: CommandIo = defaultIo, environment: { readonly [name: string]: string | undefined } = process.env): number {
-  const outDir = environment.CDK8S_OUTDIR ?? 'dist';
-  const emptied = `nothing was written (cdk8s synth had already emptied ${outDir})`;
+  const emptied = `nothing was written (cdk8s synth had already emptied ${environment.CDK8S_OUTDIR ?? 'dist'})`;
   const at = environment.AZUREML_TLS_AT;
   const now = at ? new Date(at) : undefined;
   if (now && Number.isNaN(now.getTime())) {
     io.err(`error: AZUREML_TLS_AT ${JSON.stringify(at)} is not a date (fix: use ISO 8601, e.g. 2027-01-01T00:00:00Z)`);
     return 1;
   }
-  const search = findConfigFile({ environment: environment as { readonly [name: string]: string } });
-  const state = search.file === undefined ? undefined : nodeModulesProblem(path.join(path.dirname(search.file), '.azureml-tls'), 'state folder (.azureml-tls beside the config)', 'state folder');
-  if (!reportConfigSearch(search, io, state ? [state] : [])) {
+  const configFile = findWritableConfig({ environment: environment as { readonly [name: string]: string } }, io);
+  if (configFile === undefined) {
     io.err(emptied);
     return 1;
   }
   try {
-    const app = build(search.file, now);
+    const app = build(configFile, now);
     for (const w of app.warnings) io.err(`warning: ${w}`);
-    io.out(`synthesized ${path.relative(process.cwd(), search.file) || search.file} into ${app.outdir}, ${app.warnings.length} warning(s)`);
+    io.out(`synthesized ${path.relative(process.cwd(), configFile) || configFile} into ${app.outdir}, ${app.warnings.length} warning(s)`);
     return 0;
   } catch (e) {
-    if (e instanceof ValidationError) {
-      io.err(`error: ${e.message.split('\n')[0]}`);
-      for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);
-    } else {
-      // A bug or the environment (disk full, permissions): one line, no stack trace, never key material.
-      io.err(`error: ${(e as Error).message}`);
-    }
+    reportSynthError(e, io);
     io.err(emptied);
     return 1;
   }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { formatFinding } from '../certificate/findings';
 import { loadOrCreateDevCertificate } from '../certificate/dev-store';
 import { validateCname } from '../certificate/validate';
-import { nodeModulesProblem } from '../config/load';
+import { nodeModulesProblem, STATE_DIR_NAME } from '../config/load';
 import { writeSecretFile } from '../output';
 import { formatProblem } from '../problems';
 import { CommandIo } from './commands';
@@ -39,7 +39,7 @@ export function runDevCertCommand(options: DevCertCommandOptions, io: CommandIo)
     for (const f of bad) io.err(formatFinding(f));
     return 1;
   }
-  const stateDir = path.resolve(options.stateDir ?? '.azureml-tls');
+  const stateDir = path.resolve(options.stateDir ?? STATE_DIR_NAME);
   // The development CA's key must survive installs and stay out of published packages.
   const inside = nodeModulesProblem(stateDir, options.stateDir === undefined ? 'state folder (default .azureml-tls in the current folder)' : '--state', 'state folder');
   if (inside) {
@@ -47,7 +47,7 @@ export function runDevCertCommand(options: DevCertCommandOptions, io: CommandIo)
     return 1;
   }
   // The key written to --out is as worth keeping out of node_modules as the CA's.
-  const outInside = nodeModulesProblem(options.outDir, '--out', 'output folder');
+  const outInside = nodeModulesProblem(options.outDir, '--out', 'output folder', 'dev-cert writes the private key there');
   if (outInside) {
     io.err(`error: ${formatProblem({ ...outInside, fix: 'pass --out DIR outside node_modules, e.g. --out certs in your project' })}`);
     return 1;

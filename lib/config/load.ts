@@ -16,6 +16,14 @@ import { checkShape, isMap, ObjectShape, partialShape, Shape } from './shape';
 /** The config file's name: the default in the current folder (and the name of this repository's example config). */
 export const DEFAULT_CONFIG_FILE = 'azureml-tls.yaml';
 
+/** The state folder's name: development certificates and protected values, beside the config (it ignores itself). */
+export const STATE_DIR_NAME = '.azureml-tls';
+
+/** The state folder of a config file. */
+export function stateDirBeside(configFile: string): string {
+  return path.join(path.dirname(path.resolve(configFile)), STATE_DIR_NAME);
+}
+
 /** The environment variable that names a config file when no `--config` flag is given. */
 export const CONFIG_ENV_VAR = 'AZUREML_TLS_CONFIG';
 
@@ -152,6 +160,9 @@ function fileProblem(file: string): string | undefined {
   return undefined;
 }
 
+/** Why nothing generated may live below a config or state folder inside node_modules. */
+export const STATE_BESIDE_CONFIG = 'development certificates and protected values are written beside the config';
+
 /**
  * A problem when `target` (its path as given, or the real path behind symlinks) lies inside a node_modules folder:
  * state written there (development CA keys, protected values, seal caches) is lost on the next install and may leak
@@ -159,8 +170,9 @@ function fileProblem(file: string): string | undefined {
  * @param target the path to check
  * @param field the flag or field that named it, for the message
  * @param what what the path is, e.g. `config file` or `state folder`
+ * @param why what would be kept there, for the message
  */
-export function nodeModulesProblem(target: string, field: string, what: string): Problem | undefined {
+export function nodeModulesProblem(target: string, field: string, what: string, why: string = STATE_BESIDE_CONFIG): Problem | undefined {
   const abs = path.resolve(target);
   let real = abs;
   try {
@@ -172,7 +184,7 @@ export function nodeModulesProblem(target: string, field: string, what: string):
   if (!inNodeModules(abs) && !inNodeModules(real)) return undefined;
   return {
     field,
-    message: `the ${what} lies inside a node_modules folder, where nothing may be kept: development certificates and protected values are written beside the config, and npm replaces node_modules on every install`,
+    message: `the ${what} lies inside a node_modules folder, where nothing may be kept: ${why}, and npm replaces node_modules on every install`,
     value: abs === real ? abs : `${abs} (${real})`,
     fix: 'put the config in your project, outside node_modules: run `npx azureml-tls init` in the project folder and edit the azureml-tls.yaml it writes',
   };
@@ -373,7 +385,7 @@ function convertEnvironment(env: RawMap, where: string, index: number, baseDir: 
     cluster: isMap(env.cluster) ? convertCluster(env.cluster) : undefined,
     production: env.production === true,
     now: options.now,
-    stateDir: options.stateDir ?? path.join(baseDir, '.azureml-tls'),
+    stateDir: options.stateDir ?? path.join(baseDir, STATE_DIR_NAME),
   };
   return problems.length > 0 ? { problems } : { environment: { name, index, props }, problems };
 }

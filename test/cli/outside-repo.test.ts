@@ -201,7 +201,7 @@ describe('nothing is kept inside node_modules', () => {
     const out = path.join(dir, 'node_modules', 'certs');
     const r = run(['dev-cert', '--cname', 'ml.dev.example.com', '--out', out, '--state', path.join(dir, 'state'), ...AT], dir);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`error: --out: the output folder lies inside a node_modules folder, where nothing may be kept: development certificates and protected values are written beside the config, and npm replaces node_modules on every install (got ${JSON.stringify(out)}). Fix: pass --out DIR outside node_modules, e.g. --out certs in your project\n`);
+    expect(r.err).toBe(`error: --out: the output folder lies inside a node_modules folder, where nothing may be kept: dev-cert writes the private key there, and npm replaces node_modules on every install (got ${JSON.stringify(out)}). Fix: pass --out DIR outside node_modules, e.g. --out certs in your project\n`);
     expect(entries(dir)).toEqual([]);
   });
 
