@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
-import { AzureMlApp, AzureMlEnvironmentChart, AzureMlExtension, InferenceRouterServiceType, TlsCertificate } from '../../lib';
+import { AzureMlApp, AzureMlEnvironmentChart, AzureMlExtension, ExtensionPlanner, InferenceRouterServiceType, InstallInputs, Severity, TlsCertificate, TlsValidator } from '../../lib';
 import { synthesize } from '../../lib/internal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -137,3 +137,29 @@ describe('the public API', () => {
     }
   });
 });
+
+describe('the static building blocks', () => {
+  const cert = fs.readFileSync(path.join(ROOT, 'examples', 'certs', 'example-only.cert.pem'), 'latin1');
+  const key = fs.readFileSync(path.join(ROOT, 'examples', 'certs', 'example-only.key.pem'), 'latin1');
+
+  test('TlsValidator.validate takes PEM text and reports the chain and every finding', () => {
+    const report = TlsValidator.validate({ certificatePem: cert, privateKeyPem: key, now: NOW });
+    expect(report.findings.filter((f) => f.severity === Severity.ERROR)).toEqual([]);
+    expect(report.chain.length).toBeGreaterThan(0);
+    const wrongName = TlsValidator.validate({ certificatePem: cert, privateKeyPem: key, cname: 'other.example.org', now: NOW });
+    expect(wrongName.findings.map((f) => f.code)).toContain('cname-not-covered');
+  });
+
+  test('ExtensionPlanner.plan returns every problem instead of throwing, and the model the renderers take', () => {
+    const bad = ExtensionPlanner.plan({ settings: { enableInference: true } });
+    expect(bad.model).toBeUndefined();
+    expect(bad.problems.map((p) => p.field)).toContain('inferenceRouterServiceType');
+    const good = ExtensionPlanner.plan({ settings: INFERENCE, now: NOW, tls: { cname: 'ml.example.com', certificate: TlsCertificate.fromExistingSecret('azureml-fe-tls') } });
+    expect(good.problems).toEqual([]);
+    expect(InstallInputs.helmValues('prod', good.model ?? fail('no model'))).toMatch(/sslSecret: azureml-fe-tls/);
+  });
+});
+
+function fail(message: string): never {
+  throw new Error(message);
+}
