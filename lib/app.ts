@@ -2,8 +2,9 @@ import * as path from 'node:path';
 import { App, AppProps, YamlOutputType } from 'cdk8s';
 import { STATE_DIR_NAME } from './config/load';
 import { setExtensionDefaults } from './constructs/app-defaults';
-import { AzureMlEnvironmentChart } from './constructs/environment-chart';
-import { extensionFilesOf, MANIFEST_EXTENSION } from './environment-files';
+import { extensionFilesOf } from './environment-files';
+import { addEnvironment, addFleet } from './environments';
+import { MANIFEST_EXTENSION, manifestFilesOf } from './layout';
 import { OUTPUT_MARKER, OUTPUT_MARKER_TEXT, writeFiles } from './output';
 import { prepareConfig, PreparedConfig } from './prepare';
 
@@ -36,7 +37,7 @@ export interface AzureMlAppFromConfigOptions extends AzureMlAppProps {
 interface AppState {
   /** Where the files end up when the app writes into a temp folder first (the CLI's atomic write). */
   outRoot?: string;
-  /** The files besides manifests that the last synth wrote, relative to the output root. */
+  /** The files the last synth wrote, relative to the output root. */
   written: string[];
   /** The config the app was built from, whose seal cache is saved after synth. */
   config?: PreparedConfig;
@@ -44,10 +45,17 @@ interface AppState {
 const states = new WeakMap<AzureMlApp, AppState>();
 
 /**
- * A cdk8s App whose `synth()` writes everything an AzureML environment needs: the manifests (as any cdk8s app does,
- * `<chart>.k8s.yaml`) and, for every chart that holds an AzureML extension, a folder `<chart>/` with the Helm values
- * (`values.yml`), the settings files (`settings.json`, `protected-settings.json`), the az scripts and, when the
- * cluster's identity is known, Bicep, ARM and Terraform. None of those files holds key material.
+ * A cdk8s App whose `synth()` writes everything an AzureML environment needs, laid out for GitOps:
+ *
+ * - `clusters/<chart>/`: each chart's Kubernetes objects, a file per object (`<Kind>.<name>.k8s.yaml`, as cdk8s's
+ *   FOLDER_PER_CHART_FILE_PER_RESOURCE names them) and a `kustomization.yaml`, and nothing else, so Flux, Argo CD and
+ *   `kubectl apply -k` can point at the folder;
+ * - `install/<chart>/`, for every chart that holds an AzureML extension: the Helm values (`values.yml`), the settings
+ *   files (`settings.json`, `protected-settings.json`), the az scripts and, when the cluster's identity is known,
+ *   Bicep, ARM and Terraform. None of those files holds key material.
+ *
+ * An app made from a config adds `aso/<env>/` (the extension as an Azure Service Operator object) and `fleet/` (Flux
+ * and Argo CD objects pointing at the folders) when the config asks for them.
  *
  * It is the same pipeline as `azureml-tls synth`: the same config gives the same bytes.
  */
@@ -62,7 +70,9 @@ export class AzureMlApp extends App {
     const app = new AzureMlApp(options);
     stateOf(app).config = config;
     app.warnings.push(...config.warnings);
-    for (const env of config.config.environments) new AzureMlEnvironmentChart(app, env.name, env.props);
+    const outRoot = path.resolve(app.outdir);
+    for (const env of config.config.environments) addEnvironment(app, env, config.config, outRoot);
+    addFleet(app, config.config.environments, config.config, outRoot);
     return app;
   }
 
@@ -70,18 +80,27 @@ export class AzureMlApp extends App {
   public readonly warnings: string[];
 
   constructor(props: AzureMlAppProps = {}) {
-    super({ outputFileExtension: MANIFEST_EXTENSION, yamlOutputType: YamlOutputType.FILE_PER_CHART, ...props });
+    if (props.yamlOutputType !== undefined && props.yamlOutputType !== YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE) {
+      throw new Error(`AzureMlApp writes a folder per chart with a file per object and a kustomization.yaml (YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE); yamlOutputType ${YamlOutputType[props.yamlOutputType]} is not supported: leave it out`);
+    }
+    if (props.outputFileExtension !== undefined && props.outputFileExtension !== MANIFEST_EXTENSION) {
+      throw new Error(`AzureMlApp names manifests <Kind>.<name>${MANIFEST_EXTENSION}; outputFileExtension ${JSON.stringify(props.outputFileExtension)} is not supported: leave it out`);
+    }
+    super({ ...props, outputFileExtension: MANIFEST_EXTENSION, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
     setExtensionDefaults(this, { stateDir: path.resolve(props.stateDir ?? STATE_DIR_NAME), now: props.now });
     states.set(this, { written: [] });
     this.warnings = [];
   }
 
-  /** Writes the manifests, then each environment's Helm values, settings files, az scripts and IaC. */
+  /**
+   * Writes every chart's objects into a folder of its own with a `kustomization.yaml` (`clusters/<chart>/`, and
+   * `aso/<env>/` and `fleet/` for the config's ASO and fleet wiring), then each environment's Helm values, settings
+   * files, az scripts and IaC into `install/<chart>/`.
+   */
   public synth(): void {
     const state = stateOf(this);
-    // Rendered first, so an app that cannot be written (two extensions in one chart) writes nothing at all.
-    const files = extensionFilesOf(this, state.outRoot ?? path.resolve(this.outdir));
-    super.synth();
+    // Everything is rendered before anything is written, so an app that cannot be written writes nothing at all.
+    const files = [...manifestFilesOf(this), ...extensionFilesOf(this, state.outRoot ?? path.resolve(this.outdir))];
     // The marker lets `azureml-tls synth --out` replace this folder later (it refuses folders it did not write); the
     // CLI's atomic write adds it once for all its apps.
     writeFiles(this.outdir, state.outRoot ? files : [...files, { path: OUTPUT_MARKER, content: OUTPUT_MARKER_TEXT }]);
@@ -102,7 +121,7 @@ export function setOutputRoot(app: AzureMlApp, outRoot: string): void {
   stateOf(app).outRoot = outRoot;
 }
 
-/** The files besides manifests the app's last synth wrote, relative to its output folder. */
+/** The files the app's last synth wrote, relative to its output folder. */
 export function filesWrittenBy(app: AzureMlApp): string[] {
   return stateOf(app).written;
 }

@@ -9,6 +9,7 @@ import { keyVaultTlsSecretProblems } from './constructs/delivery/key-vault';
 import { ResolvedTlsCertificate, TlsCertificate, TlsCertificateSourceKind, TlsMaterial } from './certificate/source';
 import { TlsMaterialInput, validateTlsMaterial } from './certificate/validate';
 import { TlsReport } from './certificate/facts';
+import { objectMetadataProblems } from './constructs/metadata';
 import { Problem, ValidationError } from './problems';
 import { ClusterIdentity, ExtensionSettings } from './settings/model';
 import { checkAndBuildExtensionModel, ExtensionModel } from './settings/extension-model';
@@ -126,6 +127,24 @@ export interface AzureMlExtensionProps {
    * @default - none: every synth seals anew
    */
   readonly sealCache?: ISealCache;
+  /**
+   * Emit the Namespace `azureml`, so a GitOps tool can apply the folder to a cluster that does not have it yet.
+   * @default - true when the extension puts objects into `azureml` (a TLS Secret, SealedSecret, ExternalSecret or
+   * Certificate), false otherwise
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Labels for every Kubernetes object the extension emits (the Namespace included).
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Annotations by object kind, e.g. `{ Secret: { 'argocd.argoproj.io/sync-wave': '-1' } }`: each kind's map is added
+   * to every object of that kind the extension emits. Kinds are matched exactly (`Secret`, `SealedSecret`,
+   * `ExternalSecret`, `SecretStore`, `ServiceAccount`, `Certificate`, `Role`, `RoleBinding`, `Namespace`).
+   * @default - none
+   */
+  readonly annotations?: { [kind: string]: { [key: string]: string } };
 }
 
 /** Everything decided about one installation before any construct is created. */
@@ -219,6 +238,8 @@ function computePlan(props: AzureMlExtensionProps): ExtensionPlan {
       fix: 'serve HTTPS with a tls block, or set production: false for a development cluster',
     });
   }
+
+  problems.push(...objectMetadataProblems(props.labels, props.annotations));
 
   const tlsPlan = props.tls ? planTls(props.tls, props, now) : undefined;
   if (tlsPlan) {

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { Finding } from './certificate/findings';
 import { LoadedConfig, readConfig } from './config/load';
 import { clusterFullyKnown } from './environment-files';
+import { asoProblems } from './constructs/aso-extension';
+import { fleetProblems } from './fleet';
 import { planExtension } from './plan';
 import { Problem, ValidationError } from './problems';
 import { FileSealCache } from './sealing/cache';
@@ -54,6 +56,13 @@ function checkEnvironments(config: LoadedConfig, configProblems: readonly Proble
     problems.push(...plan.problems.map((p) => ({ ...p, field: `${where}.${configField(p.field)}` })));
     warnings.push(...plan.warnings.map((w: Finding) => `${env.name}: ${w.message}${w.fix ? ` (fix: ${w.fix})` : ''}`));
   }
+  for (const env of config.environments) {
+    if (!env.aso) continue;
+    const plan = planExtension(env.props);
+    const where = `${label}: environments[${env.index}] (${env.name})`;
+    problems.push(...asoProblems(env.aso, env.props, plan).map((p) => ({ ...p, field: `${where}.${p.field}` })));
+  }
+  problems.push(...fleetProblems(config).map((p) => ({ ...p, field: `${label}: ${p.field}` })));
   if (problems.length > 0) throw new ValidationError(problems, `cannot synthesize ${label}`);
   return warnings;
 }
@@ -65,7 +74,9 @@ function checkEnvironments(config: LoadedConfig, configProblems: readonly Proble
 export function configField(field: string): string {
   if (field === 'sslCname') return 'tls.cname';
   if (field === 'sslSecret') return 'tls.secretName';
-  if (field === 'tls' || field.startsWith('tls.') || field.startsWith('cluster.')) return field;
+  if (field === 'tls' || field.startsWith('tls.') || field.startsWith('cluster.') || field.startsWith('aso.')) return field;
+  if (field.startsWith('labels.') || field.startsWith('annotations.')) return `manifests.${field}`;
+  if (field === 'createNamespace') return 'manifests.namespace';
   if (field === 'allowInsecureConnections') return 'extension.allowInsecureConnections (or insecure)';
   return `extension.${field}`;
 }

@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AzureMlApp, filesWrittenBy, setOutputRoot } from './app';
-import { AzureMlEnvironmentChart } from './constructs/environment-chart';
-import { MANIFEST_EXTENSION } from './environment-files';
+import { addEnvironment, addFleet } from './environments';
 import { OUTPUT_MARKER, outputDirProblem, replaceDirAtomically, writeSecretFile } from './output';
 import { prepareConfig } from './prepare';
 import { stateDirBeside } from './config/load';
@@ -88,12 +87,20 @@ export function synthesize(options: SynthRunOptions): SynthResult {
     config.environments.forEach((env, i) => {
       const app = new AzureMlApp({ outdir: tmp });
       setOutputRoot(app, outDir);
-      const chart = new AzureMlEnvironmentChart(app, env.name, env.props);
+      const chart = addEnvironment(app, env, config, outDir);
       models.set(env.name, chart.extension.model);
       app.synth();
-      files.push(`${env.name}${MANIFEST_EXTENSION}`, ...filesWrittenBy(app));
+      files.push(...filesWrittenBy(app));
       options.onProgress?.(i + 1, config.environments.length);
     });
+    // What the fleet shares across environments (Argo CD's Applications) comes last, from all of them.
+    const fleetApp = new AzureMlApp({ outdir: tmp });
+    setOutputRoot(fleetApp, outDir);
+    addFleet(fleetApp, config.environments, config, outDir);
+    if (fleetApp.charts.length > 0) {
+      fleetApp.synth();
+      files.push(...filesWrittenBy(fleetApp));
+    }
   });
   prepared.saveSealCache();
 

@@ -4,6 +4,8 @@ import { parseDocument } from 'yaml';
 import { CertManagerCertificateOptions, KeyVaultCertificateOptions } from '../certificate/external';
 import { MAX_PEM_FILE_BYTES } from '../certificate/read';
 import { TlsCertificate } from '../certificate/source';
+import { AsoReconcilePolicy, AzureMlAsoOptions } from '../aso-options';
+import { EnvironmentFleetOptions, FleetOptions } from '../fleet-options';
 import { AzureMlExtensionProps, AzureMlTlsOptions, SealingOptions, TlsDelivery } from '../plan';
 import { ISealCache } from '../sealing/cache';
 import { SealingScope } from '../sealing/scope';
@@ -35,6 +37,16 @@ export interface EnvironmentConfig {
   readonly index: number;
   /** The typed props of its extension installation. */
   readonly props: AzureMlExtensionProps;
+  /**
+   * The extension installed by Azure Service Operator (`aso` block).
+   * @default - none
+   */
+  readonly aso?: AzureMlAsoOptions;
+  /**
+   * Where Argo CD applies its folders (`fleet` block).
+   * @default - defaults of the fleet wiring
+   */
+  readonly fleet?: EnvironmentFleetOptions;
 }
 
 /** A loaded, checked config file. */
@@ -43,6 +55,11 @@ export interface LoadedConfig {
   readonly file: string;
   /** Its environments, in file order. */
   readonly environments: EnvironmentConfig[];
+  /**
+   * The fleet wiring (top-level `fleet` block).
+   * @default - none
+   */
+  readonly fleet?: FleetOptions;
 }
 
 /** Options for {@link loadConfig}. */
@@ -245,7 +262,7 @@ function checkConfigText(text: string, file: string, options: LoadConfigOptions)
   // Check the top level without descending into environments or defaults, then the defaults, then each environment
   // (merged over the defaults) on its own, so every environment's problems are reported and a good one still converts.
   const shallow = (shape: Shape): Shape => ({ kind: 'boolean', description: shape.description });
-  const top: ObjectShape = { ...CONFIG_SHAPE, properties: { environments: { kind: 'array', minItems: 1, description: 'The environments to synthesize.', items: shallow(ENVIRONMENT_SHAPE) }, defaults: shallow(DEFAULTS_SHAPE) } };
+  const top: ObjectShape = { ...CONFIG_SHAPE, properties: { ...CONFIG_SHAPE.properties, environments: { kind: 'array', minItems: 1, description: 'The environments to synthesize.', items: shallow(ENVIRONMENT_SHAPE) }, defaults: shallow(DEFAULTS_SHAPE) } };
   const topProblems = checkShape(raw, top, '').filter((p) => !/^(environments\[\d+\]|defaults)/.test(p.field));
   problems.push(...scoped(topProblems));
   const defaults = isMap(raw) && raw.defaults !== undefined ? raw.defaults : {};
@@ -278,7 +295,29 @@ function checkConfigText(text: string, file: string, options: LoadConfigOptions)
     }
     problems.push(...scoped(envProblems));
   });
-  return { config: { file, environments }, problems };
+  const fleet = topProblems.length === 0 && isMap(raw) && isMap(raw.fleet) ? convertFleet(raw.fleet) : undefined;
+  return { config: { file, environments, fleet }, problems };
+}
+
+function convertFleet(raw: RawMap): FleetOptions {
+  const flux = isMap(raw.flux) ? raw.flux : undefined;
+  const argo = isMap(raw.argocd) ? raw.argocd : undefined;
+  return {
+    path: raw.path as string | undefined,
+    flux: flux ? {
+      sourceRef: isMap(flux.sourceRef) ? { kind: flux.sourceRef.kind as string | undefined, name: flux.sourceRef.name as string | undefined, namespace: flux.sourceRef.namespace as string | undefined } : undefined,
+      namespace: flux.namespace as string | undefined,
+      interval: flux.interval as string | undefined,
+      prune: flux.prune as boolean | undefined,
+    } : undefined,
+    argocd: argo ? {
+      repoUrl: argo.repoURL as string,
+      targetRevision: argo.targetRevision as string | undefined,
+      project: argo.project as string | undefined,
+      namespace: argo.namespace as string | undefined,
+      automated: argo.automated as boolean | undefined,
+    } : undefined,
+  };
 }
 
 type RawMap = { [key: string]: unknown };
@@ -377,7 +416,56 @@ function convertEnvironment(env: RawMap, where: string, index: number, baseDir: 
     };
   }
 
+  const manifests = isMap(env.manifests) ? env.manifests : {};
+  let aso: AzureMlAsoOptions | undefined;
+  if (isMap(env.aso)) {
+    const a = env.aso;
+    let asoSealing: SealingOptions | undefined;
+    if (isMap(a.sealing)) {
+      const file = path.resolve(baseDir, a.sealing.certificate as string);
+      const problem = pemFileProblem(file);
+      if (problem) {
+        problems.push({ ...problem, field: `${where}.aso.sealing.certificate`, fix: `${problem.fix}; fetch it from the cluster where ASO runs with kubeseal --fetch-cert > sealing.pem` });
+      } else {
+        asoSealing = { certificatePem: fs.readFileSync(file, 'latin1'), scope: a.sealing.scope as SealingScope | undefined, label: path.relative(baseDir, file) };
+      }
+    }
+    const owner = isMap(a.owner) ? a.owner : {};
+    const kv = isMap(a.keyVault) ? a.keyVault : undefined;
+    aso = {
+      namespace: a.namespace as string | undefined,
+      name: a.name as string | undefined,
+      azureName: a.azureName as string | undefined,
+      ownerArmId: owner.armId as string | undefined,
+      ownerManagedCluster: owner.managedCluster as string | undefined,
+      releaseTrain: a.releaseTrain as string | undefined,
+      autoUpgradeMinorVersion: a.autoUpgradeMinorVersion as boolean | undefined,
+      version: a.version as string | undefined,
+      reconcilePolicy: a.reconcilePolicy as AsoReconcilePolicy | undefined,
+      createNamespace: a.createNamespace as boolean | undefined,
+      sealing: asoSealing,
+      keyVault: kv ? {
+        vaultUrl: kv.vaultUrl as string,
+        clientId: kv.clientId as string,
+        tenantId: kv.tenantId as string,
+        serviceAccountName: kv.serviceAccountName as string | undefined,
+        relaySecretName: kv.relaySecretName as string | undefined,
+        secretNames: kv.secretNames as { [key: string]: string } | undefined,
+      } : undefined,
+    };
+  }
+  const fleetRaw = isMap(env.fleet) ? env.fleet : undefined;
+  const fleet: EnvironmentFleetOptions | undefined = fleetRaw ? {
+    destinationName: fleetRaw.destinationName as string | undefined,
+    destinationServer: fleetRaw.destinationServer as string | undefined,
+    asoDestinationName: fleetRaw.asoDestinationName as string | undefined,
+    asoDestinationServer: fleetRaw.asoDestinationServer as string | undefined,
+  } : undefined;
+
   const props: AzureMlExtensionProps = {
+    createNamespace: manifests.namespace as boolean | undefined,
+    labels: manifests.labels as { [key: string]: string } | undefined,
+    annotations: manifests.annotations as { [kind: string]: { [key: string]: string } } | undefined,
     sealCache: options.sealCache,
     readOnlyState: options.readOnlyState,
     settings,
@@ -387,7 +475,7 @@ function convertEnvironment(env: RawMap, where: string, index: number, baseDir: 
     now: options.now,
     stateDir: options.stateDir ?? path.join(baseDir, STATE_DIR_NAME),
   };
-  return problems.length > 0 ? { problems } : { environment: { name, index, props }, problems };
+  return problems.length > 0 ? { problems } : { environment: { name, index, props, aso, fleet }, problems };
 }
 
 function convertExtension(raw: RawMap): ExtensionSettings {

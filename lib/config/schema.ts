@@ -1,4 +1,5 @@
 import { CertManagerIssuerKind, KeyVaultCertificateFormat } from '../certificate/external';
+import { AsoReconcilePolicy } from '../aso-options';
 import { TlsDelivery } from '../plan';
 import { SealingScope } from '../sealing/scope';
 import { SCALAR_SETTINGS, SettingKind } from '../settings/keys';
@@ -9,6 +10,18 @@ const str = (description: string, extra: Partial<{ enum: readonly string[]; case
   ({ kind: 'string', description, ...extra });
 const bool = (description: string): Shape => ({ kind: 'boolean', description });
 const stringMap = (description: string): Shape => ({ kind: 'map', description, values: str('a non-empty string value') });
+
+function sealingShape(description: string): Shape {
+  return {
+    kind: 'object',
+    description,
+    required: ['certificate'],
+    properties: {
+      certificate: str('Path of the controller\'s certificate, relative to the config file.', { nonEmpty: true }),
+      scope: str('strict (default: bound to namespace and name), namespace-wide or cluster-wide.', { enum: Object.values(SealingScope) }),
+    },
+  };
+}
 
 function settingShape(kind: SettingKind, description: string, values?: readonly string[]): Shape {
   switch (kind) {
@@ -110,18 +123,118 @@ export const TLS_SHAPE: Shape = {
       },
     },
     delivery: str('secret, pemSettings, sealedSecret (with sealing), externalSecret (with keyVault) or certManager (with certManager); by default what the source implies.', { enum: Object.values(TlsDelivery) }),
-    sealing: {
-      kind: 'object',
-      description: 'sealedSecret delivery: the Sealed Secrets controller\'s public certificate (kubeseal --fetch-cert) and the scope.',
-      required: ['certificate'],
-      properties: {
-        certificate: str('Path of the controller\'s certificate, relative to the config file.', { nonEmpty: true }),
-        scope: str('strict (default: bound to namespace and name), namespace-wide or cluster-wide.', { enum: Object.values(SealingScope) }),
-      },
-    },
+    sealing: sealingShape('sealedSecret delivery: the Sealed Secrets controller\'s public certificate (kubeseal --fetch-cert) and the scope.'),
     allowPlaintextKey: bool('Acknowledge that secret delivery writes the private key into the manifest (base64 is not encryption).'),
     secretName: str('Name of the Secret to create (secret delivery), a DNS-1123 subdomain. Default azureml-fe-tls.', { nonEmpty: true }),
     fingerprintSuffix: bool('Suffix the Secret name with 10 hex digits of the certificate\'s SHA-256 fingerprint, so rotation changes sslSecret.'),
+  },
+};
+
+
+/** The `manifests` block: what every Kubernetes object of the environment carries. */
+export const MANIFESTS_SHAPE: Shape = {
+  kind: 'object',
+  description: 'The environment\'s Kubernetes objects: the azureml Namespace, labels for every object, annotations by kind.',
+  properties: {
+    namespace: bool('Emit the Namespace azureml (default: true when the environment puts objects there).'),
+    labels: { kind: 'map', description: 'Labels for every object the environment emits.', values: str('A label value (at most 63 characters).') },
+    annotations: {
+      kind: 'map',
+      description: 'Annotations by object kind, e.g. Secret: { argocd.argoproj.io/sync-wave: "-1" }.',
+      values: { kind: 'map', description: 'Annotations for every object of this kind.', values: str('An annotation value (quote numbers).') },
+    },
+  },
+};
+
+/** The `aso` block: the extension installed by Azure Service Operator v2. */
+export const ASO_SHAPE: Shape = {
+  kind: 'object',
+  description: 'Install the extension with Azure Service Operator v2: an Extension object (kubernetesconfiguration.azure.com/v1api20241101) in aso/<env>/, for the cluster where ASO runs.',
+  atMostOne: ['sealing', 'keyVault'],
+  properties: {
+    namespace: str('Namespace of the Extension object and its protected-settings Secret on the ASO cluster (default azureml).', { nonEmpty: true }),
+    name: str('The Extension object\'s name (default azureml).', { nonEmpty: true }),
+    azureName: str('The extension\'s name in Azure (default azureml).', { nonEmpty: true }),
+    owner: {
+      kind: 'object',
+      description: 'The owner: armId (a cluster ASO does not manage; default: the cluster\'s resource id) or managedCluster (an ASO ManagedCluster object in the same namespace).',
+      atMostOne: ['armId', 'managedCluster'],
+      properties: {
+        armId: str('The cluster\'s Azure resource id.', { nonEmpty: true }),
+        managedCluster: str('The name of an ASO ManagedCluster object in the same namespace.', { nonEmpty: true }),
+      },
+    },
+    releaseTrain: str('The release train (default stable).', { nonEmpty: true }),
+    autoUpgradeMinorVersion: bool('Let Azure upgrade minor versions (default true).'),
+    version: str('A pinned extension version (with autoUpgradeMinorVersion: false).', { nonEmpty: true }),
+    reconcilePolicy: str('serviceoperator.azure.com/reconcile-policy: manage (ASO\'s default), skip or detach-on-delete.', { enum: Object.values(AsoReconcilePolicy) }),
+    createNamespace: bool('Emit the namespace too (default false: several environments may share it).'),
+    sealing: sealingShape('Seal the protected settings for the Sealed Secrets controller of the cluster where ASO runs.'),
+    keyVault: {
+      kind: 'object',
+      description: 'Fetch the protected settings from Azure Key Vault with External Secrets Operator (workload identity).',
+      required: ['vaultUrl', 'clientId', 'tenantId'],
+      properties: {
+        vaultUrl: str('The vault URL, e.g. https://my-vault.vault.azure.net/.', { nonEmpty: true }),
+        clientId: str('Client id of the managed identity ESO authenticates as.', { nonEmpty: true }),
+        tenantId: str('The Entra tenant id.', { nonEmpty: true }),
+        serviceAccountName: str('The ServiceAccount ESO uses (default azureml-protected-settings-reader).', { nonEmpty: true }),
+        relaySecretName: str('The Key Vault secret holding the Azure Relay connection string, Arc only (default azureml-relay-connection-string).', { nonEmpty: true }),
+        secretNames: stringMap('Key Vault secret names of other protected settings, by setting key.'),
+      },
+    },
+  },
+};
+
+/** The environment's `fleet` block: where Argo CD sends its folders. */
+export const ENVIRONMENT_FLEET_SHAPE: Shape = {
+  kind: 'object',
+  description: 'Where Argo CD applies this environment\'s folders (with the top-level fleet.argocd block).',
+  atMostOne: ['destinationName', 'destinationServer'],
+  properties: {
+    destinationName: str('Argo CD cluster name of the environment\'s cluster (default: the environment\'s name).', { nonEmpty: true }),
+    destinationServer: str('API server URL of the environment\'s cluster.', { nonEmpty: true }),
+    asoDestinationName: str('Argo CD cluster name of the cluster where ASO runs (default in-cluster).', { nonEmpty: true }),
+    asoDestinationServer: str('API server URL of the cluster where ASO runs.', { nonEmpty: true }),
+  },
+};
+
+/** The top-level `fleet` block: Flux and Argo CD objects that point each cluster at its folder. */
+export const FLEET_SHAPE: Shape = {
+  kind: 'object',
+  description: 'Generate Flux Kustomizations (fleet/flux/<env>/) and Argo CD Applications (fleet/argocd/) that point each cluster at its folder.',
+  properties: {
+    path: str('The output folder\'s path in the Git repository, e.g. ./dist (default: the output folder relative to the config file\'s folder).', { nonEmpty: true }),
+    flux: {
+      kind: 'object',
+      description: 'A Flux Kustomization per environment folder.',
+      properties: {
+        sourceRef: {
+          kind: 'object',
+          description: 'The Git source (default GitRepository flux-system).',
+          properties: {
+            kind: str('GitRepository, OCIRepository or Bucket.', { enum: ['GitRepository', 'OCIRepository', 'Bucket'] }),
+            name: str('The source\'s name.', { nonEmpty: true }),
+            namespace: str('The source\'s namespace (default: the Kustomization\'s).', { nonEmpty: true }),
+          },
+        },
+        namespace: str('The Kustomizations\' namespace (default flux-system).', { nonEmpty: true }),
+        interval: str('Reconcile interval, a Go duration (default 10m).', { nonEmpty: true }),
+        prune: bool('Delete objects that left the folder (default true).'),
+      },
+    },
+    argocd: {
+      kind: 'object',
+      description: 'An Argo CD Application per environment folder.',
+      required: ['repoURL'],
+      properties: {
+        repoURL: str('The Git repository\'s URL.', { nonEmpty: true }),
+        targetRevision: str('The revision to sync (default HEAD).', { nonEmpty: true }),
+        project: str('The Argo CD project (default default).', { nonEmpty: true }),
+        namespace: str('The Applications\' namespace (default argocd).', { nonEmpty: true }),
+        automated: bool('Sync automatically with prune and self-heal (default true).'),
+      },
+    },
   },
 };
 
@@ -137,6 +250,9 @@ export const ENVIRONMENT_SHAPE: ObjectShape = {
     extension: EXTENSION_SHAPE,
     tls: TLS_SHAPE,
     insecure: bool('Plain HTTP: allowInsecureConnections=True and no tls block (development and test only).'),
+    manifests: MANIFESTS_SHAPE,
+    aso: ASO_SHAPE,
+    fleet: ENVIRONMENT_FLEET_SHAPE,
   },
 };
 
@@ -154,6 +270,7 @@ export const CONFIG_SHAPE: ObjectShape = {
   required: ['environments'],
   properties: {
     defaults: DEFAULTS_SHAPE,
+    fleet: FLEET_SHAPE,
     environments: { kind: 'array', minItems: 1, description: 'The environments to synthesize (each merged over defaults).', items: ENVIRONMENT_SHAPE },
   },
 };

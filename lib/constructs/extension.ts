@@ -1,9 +1,12 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { applyObjectMetadata } from './metadata';
 import { AzureMlExtensionProps, ExtensionPlan, planExtensionOrThrow, TlsDelivery } from '../plan';
 import { Finding } from '../certificate/findings';
 import { TlsReport } from '../certificate/facts';
 import { ExtensionModel } from '../settings/extension-model';
-import { AzureMlTlsSecret } from './tls-secret';
+import { AZUREML_NAMESPACE, AzureMlTlsSecret } from './tls-secret';
 import { CertManagerTlsSecret } from './delivery/cert-manager';
 import { KeyVaultTlsSecret } from './delivery/key-vault';
 import { SealedTlsSecret } from './delivery/sealed-secret';
@@ -55,6 +58,11 @@ export class AzureMlExtension extends Construct {
    * @default - none
    */
   public readonly delivery?: Construct;
+  /**
+   * The Namespace `azureml`, when emitted (see `createNamespace`).
+   * @default - none
+   */
+  public readonly namespace?: ApiObject;
 
   constructor(scope: Construct, id: string, props: AzureMlExtensionProps) {
     super(scope, id);
@@ -70,6 +78,11 @@ export class AzureMlExtension extends Construct {
     this.warnings = plan.warnings;
     this.certificateReport = plan.certificateReport;
     this.tlsDelivery = plan.delivery;
+    // The Namespace first: GitOps tools and kustomize apply it before the objects that live in it.
+    const putsObjects = !!(plan.secret || plan.sealed || plan.keyVault || plan.certManager);
+    if (effective.createNamespace ?? putsObjects) {
+      this.namespace = new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: AZUREML_NAMESPACE } });
+    }
     if (plan.secret) {
       this.secret = new AzureMlTlsSecret(this, 'TlsSecret', plan.secret);
     }
@@ -101,5 +114,6 @@ export class AzureMlExtension extends Construct {
         renewBefore: o.renewBefore,
       });
     }
+    applyObjectMetadata(this, effective.labels, effective.annotations);
   }
 }

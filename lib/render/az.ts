@@ -13,7 +13,8 @@ export interface AzScriptOptions {
   /** The cluster, as far as known; unknown values are read from environment variables when the script runs. */
   readonly cluster?: ClusterIdentity;
   /**
-   * The manifest holding the TLS Secret, relative to the script's folder, in secret delivery.
+   * The folder of the environment's Kubernetes objects (the TLS Secret or what delivers it), relative to the script's
+   * folder, when the environment emits any.
    * @default - none
    */
   readonly manifest?: string;
@@ -81,7 +82,7 @@ function renderAzScript(command: AzCommand, model: ExtensionModel, options: AzSc
     '# Do not edit: change the config file or the cdk8s app and synthesize again. Values below can be overridden by environment variables.',
   ];
   if (model.tlsMode === TlsMode.SSL_SECRET && options.manifest) {
-    lines.push(`# The TLS Secret must exist first (apply it yourself or through GitOps): kubectl apply -f ${options.manifest}`);
+    lines.push(`# The TLS Secret must exist first (apply it yourself or through GitOps): kubectl apply -k ${options.manifest}`);
   } else if (model.tlsMode === TlsMode.SSL_SECRET) {
     lines.push(`# The TLS Secret ${model.settings.sslSecret} must already exist in namespace azureml.`);
   } else if (model.tlsMode === TlsMode.PEM_SETTINGS) {
