@@ -10,7 +10,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': swc('typescript'),
-    [`/node_modules/${ESM_PACKAGES}/.+\\.js$`]: swc('ecmascript'),
+    [`/node_modules/${ESM_PACKAGES}/.+\\.m?js$`]: swc('ecmascript'),
   },
   transformIgnorePatterns: [`/node_modules/(?!${ESM_PACKAGES}/)`],
   resolver: '<rootDir>/test/setup/resolver.js',

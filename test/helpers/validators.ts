@@ -4,6 +4,8 @@ import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/
 import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { SecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore';
 import { SealedSecret } from '@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1/SealedSecret';
+import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import { Kustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
@@ -29,11 +31,14 @@ export type ManifestLike = { apiVersion?: string; kind?: string };
 type ModelClass = new (data: never) => { validate(): void };
 
 interface KindValidator {
-  readonly model: ModelClass;
+  /** The kubernetes-models class, when a maintained package models the kind. */
+  readonly model?: ModelClass;
   /** The package the model comes from, named in error messages. */
-  readonly modelPackage: string;
+  readonly modelPackage?: string;
   /** The vendored CRD file (relative to the repository root), for custom resources only. */
   readonly crd?: string;
+  /** A vendored JSON Schema of the whole object (relative to the repository root), where no CRD or model exists. */
+  readonly jsonSchema?: string;
 }
 
 const BUILT_IN: Readonly<Record<string, KindValidator>> = {
@@ -43,6 +48,9 @@ const BUILT_IN: Readonly<Record<string, KindValidator>> = {
   'rbac.authorization.k8s.io/v1 Role': { model: Role, modelPackage: 'kubernetes-models' },
   'rbac.authorization.k8s.io/v1 RoleBinding': { model: RoleBinding, modelPackage: 'kubernetes-models' },
 };
+
+/** The vendored schema of ASO's Extension (v1api20241101 as in ASO's newest generated types). */
+export const ASO_EXTENSION_SCHEMA = 'crds/aso/kubernetesconfiguration.azure.com_extensions.schema.json';
 
 const CUSTOM: Readonly<Record<string, KindValidator>> = {
   'bitnami.com/v1alpha1 SealedSecret': {
@@ -59,6 +67,10 @@ const CUSTOM: Readonly<Record<string, KindValidator>> = {
     model: SecretStore, modelPackage: '@kubernetes-models/external-secrets',
     crd: 'crds/trimmed/external-secrets.io_secretstores.v1-trimmed.yaml',
   },
+  'kustomize.toolkit.fluxcd.io/v1 Kustomization': { model: Kustomization, modelPackage: '@kubernetes-models/flux-cd' },
+  'argoproj.io/v1alpha1 Application': { model: Application, modelPackage: '@kubernetes-models/argo-cd' },
+  // Derived from ASO's generated types (crds/aso/README.md): closed objects, the owner webhook's rules as oneOf.
+  'kubernetesconfiguration.azure.com/v1api20241101 Extension': { jsonSchema: ASO_EXTENSION_SCHEMA },
 };
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -84,7 +96,11 @@ function errorsWith(table: Readonly<Record<string, KindValidator>>, manifest: Ma
   const kind = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
   // Never silently valid: a kind nobody can check is an error (register it in test/helpers/validators.ts).
   if (!kind) return [`${unknown} ${key} in test/helpers/validators.ts`];
-  const errors = format(modelErrors(kind.model, manifest), kind.modelPackage);
+  const errors = kind.model ? format(modelErrors(kind.model, manifest), kind.modelPackage ?? 'model') : [];
+  if (kind.jsonSchema) {
+    const validate = jsonSchemaValidator(kind.jsonSchema);
+    if (!validate(manifest)) errors.push(...format(validate.errors ?? [], kind.jsonSchema));
+  }
   if (kind.crd) {
     const validate = crdValidator(kind.crd, manifest.apiVersion, manifest.kind);
     if (!validate(manifest)) errors.push(...format(validate.errors ?? [], kind.crd));
@@ -130,6 +146,19 @@ function getAjv(): Ajv {
     for (const f of ['int32', 'int64', 'double', 'float', 'date-time', 'duration', 'int-or-string']) ajv.addFormat(f, true);
   }
   return ajv;
+}
+
+/** A vendored JSON Schema file, compiled once (draft-07, as the ASO schema declares). */
+function jsonSchemaValidator(file: string): ValidateFunction {
+  const key = `json ${file}`;
+  let validate = crdValidators.get(key);
+  if (!validate) {
+    const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, file), 'utf8')) as SchemaNode;
+    delete schema.$schema;
+    validate = getAjv().compile(schema);
+    crdValidators.set(key, validate);
+  }
+  return validate;
 }
 
 /** The compiled `openAPIV3Schema` of one version of the CRD in `file`; a registry entry pointing at a wrong CRD throws. */
