@@ -27,7 +27,8 @@ export interface AzureMlAsoKeyVaultOptions {
    */
   readonly serviceAccountName?: string;
   /**
-   * The Key Vault secret that holds the Azure Relay connection string (Arc clusters: `relayServerConnectionString`).
+   * The Key Vault secret that holds the Azure Relay rule's primary connection string (Arc clusters): it becomes both
+   * `relayServerConnectionString` and `relayserver.relayConnectionString`. Create the relay first and store it there.
    * @default 'azureml-relay-connection-string'
    */
   readonly relaySecretName?: string;

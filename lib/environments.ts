@@ -3,7 +3,7 @@ import { App, Chart } from 'cdk8s';
 import { LoadedConfig, EnvironmentConfig } from './config/load';
 import { AzureMlAsoExtension } from './constructs/aso-extension';
 import { AzureMlEnvironmentChart } from './constructs/environment-chart';
-import { addArgoCdChart, addFluxChart } from './fleet';
+import { addArgoCdChart, addFluxAsoChart, addFluxChart } from './fleet';
 import { OUTPUT_TREES, setChartFolder } from './layout';
 
 /**
@@ -29,8 +29,12 @@ export function addEnvironment(app: App, env: EnvironmentConfig, config: LoadedC
   return chart;
 }
 
-/** Adds what the fleet wiring shares across environments (the Argo CD Applications, `fleet/argocd/`), if any. */
+/**
+ * Adds what the fleet wiring shares across environments, if any: the Argo CD Applications (`fleet/argocd/`) and the
+ * Flux Kustomizations of the ASO folders (`fleet/flux-aso/`, for the one cluster where ASO runs).
+ */
 export function addFleet(app: App, envs: readonly EnvironmentConfig[], config: LoadedConfig, outRoot: string): void {
+  if (config.fleet?.flux) addFluxAsoChart(app, envs, config.fleet, fleetRepoPath(config, outRoot));
   if (config.fleet?.argocd) addArgoCdChart(app, envs, config.fleet, fleetRepoPath(config, outRoot));
 }
 

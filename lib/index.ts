@@ -9,9 +9,11 @@ export { AzureMlTlsSecret, AzureMlTlsSecretProps } from './constructs/tls-secret
 export { SealedTlsSecret, SealedTlsSecretProps } from './constructs/delivery/sealed-secret';
 export { KeyVaultTlsSecret, KeyVaultTlsSecretProps } from './constructs/delivery/key-vault';
 export { CertManagerTlsSecret, CertManagerTlsSecretProps, CertManagerPrivateKey } from './constructs/delivery/cert-manager';
+export { AzureMlAsoExtension, AzureMlAsoExtensionProps } from './constructs/aso-extension';
 
 // Installation props: settings, TLS, the cluster.
 export { AzureMlExtensionProps, AzureMlTlsOptions, SealingOptions, TlsDelivery } from './plan';
+export { AzureMlAsoOptions, AzureMlAsoKeyVaultOptions, AsoReconcilePolicy } from './aso-options';
 export { ExtensionSettings, ClusterIdentity, ClusterType, ClusterPurpose, InferenceRouterServiceType, InternalLoadBalancerProvider } from './settings/model';
 export { TlsCertificate, TlsCertificateSourceKind, SelfSignedOptions, TlsCertificateResolveContext, ResolvedTlsCertificate, TlsMaterial } from './certificate/source';
 export { KeyVaultCertificateFormat, KeyVaultCertificateOptions, CertManagerIssuerKind, CertManagerCertificateOptions } from './certificate/external';
@@ -35,4 +37,4 @@ export { InstallInputs } from './render/install-inputs';
 export { AzScriptOptions } from './render/az';
 export { IacInputs, IacPemFiles } from './render/iac';
 export { WorkloadIdentityScriptOptions } from './render/workload-identity';
-export { AzureMlSynth, SynthOptions, SynthResult } from './synth';
+export { AzureMlSynth, SynthOptions, SynthResult, SynthCheckOptions, SynthCheckResult, SynthDifference, SynthDifferenceKind } from './synth';

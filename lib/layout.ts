@@ -9,7 +9,8 @@ import { OutputFile } from './output';
  *
  * - `clusters/<env>/`: what the environment's cluster gets (Namespace, TLS Secret or what delivers it).
  * - `aso/<env>/`: the Azure Service Operator `Extension` and its protected settings, for the cluster ASO runs in.
- * - `fleet/flux/<env>/`, `fleet/argocd/`: Flux Kustomizations and Argo CD Applications pointing at those folders.
+ * - `fleet/flux/<env>/`, `fleet/flux-aso/`, `fleet/argocd/`: Flux Kustomizations and Argo CD Applications pointing at
+ *   those folders.
  * - `install/<env>/`: Helm values, settings files, az scripts, Bicep, ARM and Terraform (no Kubernetes objects).
  */
 export const OUTPUT_TREES = {

@@ -6,7 +6,7 @@ import { ISealCache } from './sealing/cache';
 import { checkSealingCertificate } from './sealing/seal';
 import { SealingScope } from './sealing/scope';
 import { keyVaultTlsSecretProblems } from './constructs/delivery/key-vault';
-import { ResolvedTlsCertificate, TlsCertificate, TlsCertificateSourceKind, TlsMaterial } from './certificate/source';
+import { ResolvedTlsCertificate, TlsCertificate, TlsCertificateSourceKind, TlsMaterial, withDevStateRun } from './certificate/source';
 import { TlsMaterialInput, validateTlsMaterial } from './certificate/validate';
 import { TlsReport } from './certificate/facts';
 import { objectMetadataProblems } from './constructs/metadata';
@@ -291,7 +291,8 @@ const DELIVERIES: { readonly [kind in TlsCertificateSourceKind]: readonly TlsDel
 function planTls(tls: AzureMlTlsOptions, props: AzureMlExtensionProps, now: Date): TlsPlan {
   const problems: Problem[] = [];
   const warnings: Finding[] = [];
-  const resolved = tls.certificate.resolve({ cname: tls.cname.toLowerCase(), now, stateDir: props.stateDir, readOnly: props.readOnlyState });
+  // The synth run the config loader lent these options (synth --check's dry run, the output to adopt from) goes along.
+  const resolved = tls.certificate.resolve(withDevStateRun({ cname: tls.cname.toLowerCase(), now, stateDir: props.stateDir, readOnly: props.readOnlyState }, tls));
   const allowed = DELIVERIES[resolved.kind];
   const delivery = tls.delivery ?? allowed[0];
   const base = { problems, warnings, delivery, resolved };

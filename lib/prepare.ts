@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DevStateRun } from './certificate/dev-store';
 import { Finding } from './certificate/findings';
 import { LoadedConfig, readConfig } from './config/load';
 import { clusterFullyKnown } from './environment-files';
@@ -14,7 +15,9 @@ export interface PreparedConfig {
   readonly config: LoadedConfig;
   /** Certificate and install-path warnings, one line each, prefixed with the environment. */
   readonly warnings: string[];
-  /** Prunes the seal cache to what this run sealed and writes it when it changed. */
+  /** The run the development certificates were resolved in: what it wrote (or, dry, would have written). */
+  readonly devStateRun: DevStateRun;
+  /** Prunes the seal cache to what this run sealed and writes it when it changed (never in a dry run). */
   readonly saveSealCache: () => void;
 }
 
@@ -22,6 +25,10 @@ export interface PreparedConfig {
 export interface PrepareOptions {
   readonly now?: Date;
   readonly readOnlyState?: boolean;
+  /** Decide as synth would, write nothing: no state, no seal cache (`synth --check`). */
+  readonly dryRun?: boolean;
+  /** The output folder being replaced or checked, to adopt committed development certificates from. */
+  readonly previousOutputDir?: string;
 }
 
 /**
@@ -33,12 +40,21 @@ export function prepareConfig(configFile: string, options: PrepareOptions = {}):
   // Sealed values live beside the config (azureml-tls.yaml -> azureml-tls.sealed.json), committed with it: only
   // ciphertext and one-way digests, so unchanged input keeps its ciphertext in every clone and through cdk8s synth.
   const sealCache = loadSealCache(sealCachePath(configFile));
-  const { config, problems } = readConfig(configFile, { now: options.now, readOnlyState: options.readOnlyState, sealCache });
+  const devStateRun = new DevStateRun({ dryRun: options.dryRun, previousOutputDir: options.previousOutputDir });
+  const { config, problems } = readConfig(configFile, {
+    now: options.now,
+    readOnlyState: options.readOnlyState,
+    devStateRun,
+    sealCache,
+  });
   const warnings = [...checkEnvironments(config, problems), ...iacWarnings(config)];
   return {
     config,
     warnings,
+    devStateRun,
     saveSealCache: () => {
+      // A dry run keeps what it sealed in memory: the committed cache stays as it is.
+      if (options.dryRun) return;
       // Every environment of the config was just sealed, so entries no environment used are stale.
       sealCache.prune();
       if (sealCache.size > 0 || fs.existsSync(sealCache.filePath)) sealCache.save();

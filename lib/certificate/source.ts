@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createDevCa, issueDevCertificate } from './dev-ca';
 import { CertManagerCertificateOptions, KeyVaultCertificateOptions } from './external';
-import { loadOrCreateDevCertificate } from './dev-store';
+import { DevStateRun, loadOrCreateDevCertificate } from './dev-store';
 
 /** The kinds of certificate source (`TlsCertificate.kind`). */
 export enum TlsCertificateSourceKind {
@@ -50,6 +50,23 @@ export interface TlsCertificateResolveContext {
    * @default false
    */
   readonly readOnly?: boolean;
+}
+
+// Internal plumbing, off the public context: the synth run (dry run, previous output to adopt from) that the config
+// loader lends each environment's TLS options, and that the planner passes on with the resolve context.
+const runsByOwner = new WeakMap<object, DevStateRun>();
+const runsByContext = new WeakMap<TlsCertificateResolveContext, DevStateRun>();
+
+/** Lends `run` to the resolves planned for `owner` (an environment's TLS options, which survive copies of its props). */
+export function lendDevStateRun(owner: object, run: DevStateRun): void {
+  runsByOwner.set(owner, run);
+}
+
+/** `context`, tied to the run lent to `owner` (if any), for {@link TlsCertificate.resolve}. */
+export function withDevStateRun(context: TlsCertificateResolveContext, owner: object): TlsCertificateResolveContext {
+  const run = runsByOwner.get(owner);
+  if (run) runsByContext.set(context, run);
+  return context;
 }
 
 /** PEM material, as bytes were read (latin1 text, one character per byte, so nothing is re-encoded). */
@@ -168,7 +185,8 @@ export abstract class TlsCertificate {
    * @throws Error when a file cannot be read (the config loader checks files first, so users see a field error)
    */
   public resolve(context: TlsCertificateResolveContext): ResolvedTlsCertificate {
-    const key = `${context.cname}\u0000${context.now.toISOString()}\u0000${context.stateDir ?? ''}\u0000${context.readOnly ? 'ro' : 'rw'}`;
+    const run = runsByContext.get(context);
+    const key = `${context.cname}\u0000${context.now.toISOString()}\u0000${context.stateDir ?? ''}\u0000${context.readOnly ? 'ro' : 'rw'}\u0000${run?.id ?? ''}`;
     let resolved = this.cache.get(key);
     if (!resolved) {
       resolved = this.produce(context);
@@ -255,7 +273,8 @@ class SelfSignedCertificate extends TlsCertificate {
 
   protected produce(context: TlsCertificateResolveContext): ResolvedTlsCertificate {
     const request = { cname: context.cname, extraNames: this.options.extraNames, days: this.options.days, now: context.now };
-    const stored = context.stateDir ? loadOrCreateDevCertificate({ ...request, stateDir: context.stateDir, readOnly: context.readOnly }) : undefined;
+    const run = runsByContext.get(context);
+    const stored = context.stateDir ? loadOrCreateDevCertificate({ ...request, stateDir: context.stateDir, readOnly: context.readOnly, run }) : undefined;
     if (stored) {
       return {
         kind: this.kind,

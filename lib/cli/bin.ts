@@ -2,7 +2,7 @@
 // `azureml-tls`: the command-line entry point. Argument parsing only; the work is in the command modules.
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { runCheckCommand } from './check';
-import { CommandIo, defaultIo, runSynthCommand } from './commands';
+import { CommandIo, defaultIo, runSynthCheckCommand, runSynthCommand } from './commands';
 import { runDevCertCommand } from './dev-cert';
 import { runInitCommand } from './init';
 import { packageVersion } from './package-info';
@@ -38,6 +38,7 @@ inference behind a LoadBalancer), with the alternatives for each field in commen
 Exit codes: 0 written, 1 not written (the file exists, or the path is refused), 2 unknown flags.`;
 
 const SYNTH_USAGE = `Usage: azureml-tls synth [--config FILE] [--out DIR] [--write-protected-values] [--at ISO-DATE] [--verbose]
+       azureml-tls synth --check [--config FILE] [--out DIR] [--at ISO-DATE] [--verbose]
 
   --config FILE              config file (default: $AZUREML_TLS_CONFIG, else ./azureml-tls.yaml; never the package's
                              example: with none, synth exits 1 and writes nothing; 'azureml-tls init' writes one)
@@ -45,11 +46,17 @@ const SYNTH_USAGE = `Usage: azureml-tls synth [--config FILE] [--out DIR] [--wri
   --write-protected-values   also write the protected settings with their values (PEM base64 included) to
                              .azureml-tls/protected/<env>.protected-settings.json beside the config (mode 0600, git-ignored)
   --at DATE                  check (and date new development) certificates at this time instead of now (ISO 8601)
-  --verbose                  list every file written
+  --verbose                  list every file written (with --check: every file compared, and the state files
+                             synth would write)
+  --check                    write nothing (not DIR, not .azureml-tls/, not the seal cache): compare what synth
+                             would write with DIR byte for byte (files, content, mode) and list each file added,
+                             removed or changed; development certificates are reused, adopted or renewed as synth
+                             would, in memory. For CI: exit 3 means DIR is out of date
   -h, --help                 show this help
 
 Prints progress on a terminal, warnings, and a one-line summary.
-Exit codes: 0 written, 1 invalid input or no config found (nothing written), 2 unknown or missing flags.`;
+Exit codes: 0 written (--check: DIR is up to date), 1 invalid input or no config found (nothing written),
+2 unknown or missing flags, 3 (--check only) DIR differs from what synth would write.`;
 
 const CHECK_USAGE = `Usage: azureml-tls check (--cert FILE --key FILE | --secret FILE|-) [--cname NAME] [--at ISO-DATE] [--strict] [--json]
 
@@ -146,11 +153,21 @@ export function main(argv: string[], io: CommandIo = defaultIo): number | Promis
       return runInitCommand({ out: str(v.out), force: v.force === true }, io);
     }
     case 'synth': {
-      const v = parse(rest, { 'config': { type: 'string' }, 'out': { type: 'string' }, 'write-protected-values': { type: 'boolean' }, 'at': { type: 'string' }, 'verbose': { type: 'boolean' } }, SYNTH_USAGE, io);
+      const v = parse(rest, {
+        'config': { type: 'string' }, 'out': { type: 'string' }, 'write-protected-values': { type: 'boolean' }, 'at': { type: 'string' },
+        'verbose': { type: 'boolean' }, 'check': { type: 'boolean' },
+      }, SYNTH_USAGE, io);
       if (!v) return 2;
       if (v.help) { io.out(SYNTH_USAGE); return 0; }
+      if (v.check && v['write-protected-values'] !== undefined) {
+        // A check writes nothing, and protected values live outside the output folder it compares.
+        io.err('error: --check writes nothing, so --write-protected-values cannot be combined with it (fix: run synth --write-protected-values without --check to write them)');
+        io.err(SYNTH_USAGE);
+        return 2;
+      }
       const now = parseAt(v.at, io);
       if (now === null) return 1;
+      if (v.check) return runSynthCheckCommand({ config: str(v.config), outDir: str(v.out) ?? 'dist', now, verbose: v.verbose === true }, io);
       return runSynthCommand({ config: str(v.config), outDir: str(v.out) ?? 'dist', writeProtectedValues: v['write-protected-values'] === true, now, verbose: v.verbose === true }, io);
     }
     case 'check': {

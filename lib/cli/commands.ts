@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ConfigFileSearch, FindConfigFileOptions, findConfigFile, nodeModulesProblem, stateDirBeside, STATE_DIR_NAME } from '../config/load';
 import { formatProblem, Problem, ValidationError } from '../problems';
-import { synthesize } from '../synth';
+import { checkSynth, SynthDifferenceKind, synthesize } from '../synth';
 
 /** Where a command writes: injectable for tests. */
 export interface CommandIo {
@@ -96,6 +96,63 @@ export function runSynthCommand(options: SynthCommandOptions, io: CommandIo = de
     for (const f of result.protectedFiles) io.out(`wrote ${f} (protected values, mode 0600, git-ignored)`);
     io.out(`synthesized ${result.environments} environment(s) into ${options.outDir}: ${result.files.length} files written, ${result.warnings.length} warning(s)`);
     return 0;
+  } catch (e) {
+    io.progress?.('');
+    reportSynthError(e, io);
+    io.err(`nothing was written; ${options.outDir} is unchanged`);
+    return 1;
+  }
+}
+
+/** Options of `synth --check`. */
+export interface SynthCheckCommandOptions {
+  /** @default - found by findConfigFile(): $AZUREML_TLS_CONFIG, else ./azureml-tls.yaml */
+  readonly config?: string;
+  /** The output root to compare. */
+  readonly outDir: string;
+  /** @default - the current time */
+  readonly now?: Date;
+  /** Also list the files that match, and the state files synth would write. @default false */
+  readonly verbose?: boolean;
+}
+
+/** The exit code of `synth --check` when the output folder differs from what synth would write. */
+export const CHECK_DIFFERS = 3;
+
+/**
+ * Runs `synth --check`; returns the exit code: 0 the output folder is what synth would write, 3 it differs (each file
+ * listed on standard output), 1 invalid input (the messages of synth). Writes nothing.
+ */
+export function runSynthCheckCommand(options: SynthCheckCommandOptions, io: CommandIo = defaultIo): number {
+  // The same refusals as synth (a config or state folder inside node_modules): a check passes where synth would run.
+  const configFile = findWritableConfig({ config: options.config }, io);
+  if (configFile === undefined) {
+    io.err('nothing was written');
+    return 1;
+  }
+  try {
+    const result = checkSynth({
+      configFile,
+      outDir: options.outDir,
+      now: options.now,
+      onProgress: io.progress ? (done, total) => io.progress?.(`checking: ${done}/${total} environments`) : undefined,
+    });
+    io.progress?.('');
+    for (const w of result.warnings) io.err(`warning: ${w}`);
+    // Fixed-width kinds, so the list reads as a column and greps as `^changed `.
+    for (const d of result.differences) io.out(`${d.kind.padEnd(7)} ${d.path}${d.detail && d.detail !== 'content' ? ` (${d.detail})` : ''}`);
+    if (options.verbose) {
+      const differing = new Set(result.differences.map((d) => d.path));
+      for (const f of result.files) if (!differing.has(f)) io.out(`same    ${f}`);
+      for (const f of result.stateFiles) io.out(`state   ${f} (synth would write it; the check kept it in memory)`);
+    }
+    const count = (kind: SynthDifferenceKind) => result.differences.filter((d) => d.kind === kind).length;
+    if (result.upToDate) {
+      io.out(`${options.outDir} is up to date: its ${result.files.length} files are what synth would write for ${result.environments} environment(s), ${result.warnings.length} warning(s)`);
+      return 0;
+    }
+    io.out(`${options.outDir} differs from what synth would write: ${count(SynthDifferenceKind.ADDED)} added, ${count(SynthDifferenceKind.REMOVED)} removed, ${count(SynthDifferenceKind.CHANGED)} changed (run azureml-tls synth with the same options, without --check, to update it)`);
+    return CHECK_DIFFERS;
   } catch (e) {
     io.progress?.('');
     reportSynthError(e, io);

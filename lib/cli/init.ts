@@ -45,10 +45,12 @@ export function starterConfig(schema: string, version: string): string {
 #   npx azureml-tls report    # every environment's certificate and when it expires
 #
 # What synth writes, for each environment <name> (it replaces the output folder whole):
-#   dist/<name>.k8s.yaml                the manifests: the TLS Secret (or SealedSecret, ExternalSecret, Certificate)
-#   dist/<name>/values.yml              Helm values
-#   dist/<name>/settings.json, protected-settings.json   the settings az-create.sh passes to az k8s-extension
-#   dist/<name>/az-create.sh, az-update.sh   the az commands; Bicep, ARM and Terraform too with a full cluster block
+#   dist/clusters/<name>/               the Kubernetes objects (Namespace, TLS Secret or SealedSecret, ExternalSecret,
+#                                       Certificate) and a kustomization.yaml: point Flux, Argo CD or kubectl apply -k here
+#   dist/install/<name>/values.yml      Helm values
+#   dist/install/<name>/settings.json, protected-settings.json   the settings az-create.sh passes to az k8s-extension
+#   dist/install/<name>/az-create.sh, az-update.sh   the az commands; Bicep, ARM and Terraform too with a full cluster block
+#   dist/aso/<name>/                    with an \`aso\` block: the extension as an Azure Service Operator object
 # State is kept beside this file in .azureml-tls/ (it ignores itself in git; never commit it): the local development
 # CA and the certificates made for \`selfSigned\`. Trust .azureml-tls/dev-ca/ca.pem in clients (curl --cacert).
 #

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { CertManagerCertificateOptions, KeyVaultCertificateOptions } from '../certificate/external';
 import { MAX_PEM_FILE_BYTES } from '../certificate/read';
-import { TlsCertificate } from '../certificate/source';
+import { DevStateRun } from '../certificate/dev-store';
+import { lendDevStateRun, TlsCertificate } from '../certificate/source';
 import { AsoReconcilePolicy, AzureMlAsoOptions } from '../aso-options';
 import { EnvironmentFleetOptions, FleetOptions } from '../fleet-options';
 import { AzureMlExtensionProps, AzureMlTlsOptions, SealingOptions, TlsDelivery } from '../plan';
@@ -79,6 +80,13 @@ export interface LoadConfigOptions {
    * @default false
    */
   readonly readOnlyState?: boolean;
+  /**
+   * The synth run the environments' development certificates are resolved in: in a dry run (`synth --check`) the
+   * state is drafted in memory, never written; with a previous output, certificates missing from the state are
+   * adopted from its committed Secret manifests.
+   * @default - a run that writes the state folder and adopts nothing
+   */
+  readonly devStateRun?: DevStateRun;
   /**
    * Where sealed values are kept between runs (sealedSecret delivery).
    * @default - none: every run seals anew
@@ -272,6 +280,8 @@ function checkConfigText(text: string, file: string, options: LoadConfigOptions)
   const environments: EnvironmentConfig[] = [];
   const seen = new Map<string, number>();
   const baseDir = path.dirname(file);
+  // One run for all environments: the previous output is scanned once, and a dry run's drafted state is shared.
+  const run = options.devStateRun ?? new DevStateRun();
   envs.forEach((rawEnv: unknown, i: number) => {
     // With broken defaults, each environment is checked as written, so the defaults' problems are not repeated.
     const env = defaultsProblems.length === 0 && isMap(rawEnv) && isMap(defaults) ? mergeDefaults(defaults, rawEnv) : rawEnv;
@@ -289,7 +299,7 @@ function checkConfigText(text: string, file: string, options: LoadConfigOptions)
       }
     }
     if (envProblems.length === 0 && defaultsProblems.length === 0 && isMap(env)) {
-      const converted = convertEnvironment(env, where, i, baseDir, options);
+      const converted = convertEnvironment(env, where, i, baseDir, options, run);
       envProblems.push(...converted.problems);
       if (converted.environment) environments.push(converted.environment);
     }
@@ -356,7 +366,7 @@ export function mergeDefaults(defaults: RawMap, env: RawMap, at = ''): RawMap {
   return out;
 }
 
-function convertEnvironment(env: RawMap, where: string, index: number, baseDir: string, options: LoadConfigOptions): { environment?: EnvironmentConfig; problems: Problem[] } {
+function convertEnvironment(env: RawMap, where: string, index: number, baseDir: string, options: LoadConfigOptions, run: DevStateRun): { environment?: EnvironmentConfig; problems: Problem[] } {
   const problems: Problem[] = [];
   const name = env.name as string;
   const extension = convertExtension(env.extension as RawMap);
@@ -414,6 +424,7 @@ function convertEnvironment(env: RawMap, where: string, index: number, baseDir: 
       fingerprintSuffix: t.fingerprintSuffix as boolean | undefined,
       allowPlaintextKey: t.allowPlaintextKey as boolean | undefined,
     };
+    lendDevStateRun(tls, run);
   }
 
   const manifests = isMap(env.manifests) ? env.manifests : {};

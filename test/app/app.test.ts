@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing, YamlOutputType } from 'cdk8s';
 import { AzureMlApp, AzureMlEnvironmentChart, AzureMlExtension, ExtensionPlanner, InferenceRouterServiceType, InstallInputs, Severity, TlsCertificate, TlsValidator } from '../../lib';
-import { synthesize } from '../../lib/internal';
+import { setChartFolder, synthesize } from '../../lib/internal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const NOW = new Date('2027-06-01T00:00:00Z');
@@ -51,22 +51,24 @@ describe('AzureMlApp', () => {
     expect(app.warnings).toEqual(cli.warnings);
   });
 
-  test('writes the manifest and, per environment, values, settings and az scripts for a chart declared in code', () => {
+  test('writes the chart\'s objects with a kustomization.yaml and, apart from them, values, settings and az scripts for a chart declared in code', () => {
     const dir = tmp();
     const app = new AzureMlApp({ outdir: path.join(dir, 'dist'), stateDir: path.join(dir, 'state'), now: NOW });
     new AzureMlEnvironmentChart(app, 'dev', { settings: INFERENCE, tls: { cname: 'ml.dev.example.com', certificate: TlsCertificate.selfSigned() } });
     app.synth();
     expect([...tree(path.join(dir, 'dist')).keys()].sort()).toEqual([
-      '.azureml-tls-output', 'dev.k8s.yaml', 'dev/az-create.sh', 'dev/az-update.sh', 'dev/protected-settings.json', 'dev/settings.json', 'dev/values.yml',
+      '.azureml-tls-output',
+      'clusters/dev/Namespace.azureml.k8s.yaml', 'clusters/dev/Secret.azureml-fe-tls.k8s.yaml', 'clusters/dev/kustomization.yaml',
+      'install/dev/az-create.sh', 'install/dev/az-update.sh', 'install/dev/protected-settings.json', 'install/dev/settings.json', 'install/dev/values.yml',
     ]);
-    expect(fs.readFileSync(path.join(dir, 'dist', 'dev', 'values.yml'), 'utf8')).toMatch(/sslCname: ml\.dev\.example\.com/);
+    expect(fs.readFileSync(path.join(dir, 'dist', 'install', 'dev', 'values.yml'), 'utf8')).toMatch(/sslCname: ml\.dev\.example\.com/);
     // The app lent its state folder: the development certificate is kept there and reused.
     expect(fs.existsSync(path.join(dir, 'state', 'dev-ca', 'ca.pem'))).toBe(true);
-    const first = fs.readFileSync(path.join(dir, 'dist', 'dev.k8s.yaml'), 'utf8');
+    const first = fs.readFileSync(path.join(dir, 'dist', 'clusters', 'dev', 'Secret.azureml-fe-tls.k8s.yaml'), 'utf8');
     const again = new AzureMlApp({ outdir: path.join(dir, 'again'), stateDir: path.join(dir, 'state'), now: NOW });
     new AzureMlEnvironmentChart(again, 'dev', { settings: INFERENCE, tls: { cname: 'ml.dev.example.com', certificate: TlsCertificate.selfSigned() } });
     again.synth();
-    expect(fs.readFileSync(path.join(dir, 'again', 'dev.k8s.yaml'), 'utf8')).toBe(first);
+    expect(fs.readFileSync(path.join(dir, 'again', 'clusters', 'dev', 'Secret.azureml-fe-tls.k8s.yaml'), 'utf8')).toBe(first);
   });
 
   test('renders the files of an extension placed in a chart of the user\'s own', () => {
@@ -75,7 +77,9 @@ describe('AzureMlApp', () => {
     const chart = new Chart(app, 'ml-prod');
     new AzureMlExtension(chart, 'Extension', { settings: INFERENCE, tls: { cname: 'ml.example.com', certificate: TlsCertificate.fromExistingSecret('azureml-fe-tls') } });
     app.synth();
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'ml-prod', 'settings.json'), 'utf8'))).toMatchObject({ sslCname: 'ml.example.com', sslSecret: 'azureml-fe-tls' });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'install', 'ml-prod', 'settings.json'), 'utf8'))).toMatchObject({ sslCname: 'ml.example.com', sslSecret: 'azureml-fe-tls' });
+    // A chart of the user's own gets its folder under clusters/ too: here without objects (an existing Secret).
+    expect(fs.readFileSync(path.join(dir, 'clusters', 'ml-prod', 'kustomization.yaml'), 'utf8')).toMatch(/^resources: \[\]$/m);
   });
 
   test('fails when one chart holds two extensions, naming both', () => {
@@ -84,8 +88,33 @@ describe('AzureMlApp', () => {
     const tls = { cname: 'ml.example.com', certificate: TlsCertificate.fromExistingSecret('azureml-fe-tls') };
     new AzureMlExtension(chart, 'A', { settings: INFERENCE, tls });
     new AzureMlExtension(chart, 'B', { settings: INFERENCE, tls });
-    expect(() => app.synth()).toThrow('chart both holds 2 AzureML extensions (both/A, both/B): their files would share both/. Put each extension in its own chart.');
+    expect(() => app.synth()).toThrow('chart both holds 2 AzureML extensions (both/A, both/B): their files would share install/both/. Put each extension in its own chart.');
     expect(fs.readdirSync(app.outdir)).toEqual([]);
+  });
+
+  test('takes only the output layout it writes: another yamlOutputType or file extension is refused, saying so', () => {
+    expect(() => new AzureMlApp({ outdir: tmp(), yamlOutputType: YamlOutputType.FILE_PER_CHART }))
+      .toThrow('AzureMlApp writes a folder per chart with a file per object and a kustomization.yaml (YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE); yamlOutputType FILE_PER_CHART is not supported: leave it out');
+    expect(() => new AzureMlApp({ outdir: tmp(), outputFileExtension: '.yaml' }))
+      .toThrow('AzureMlApp names manifests <Kind>.<name>.k8s.yaml; outputFileExtension ".yaml" is not supported: leave it out');
+    expect(new AzureMlApp({ outdir: tmp(), yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE }).yamlOutputType).toBe(YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE);
+  });
+
+  test('refuses two objects that would share a file, and a chart validation error, writing nothing', () => {
+    const dup = new AzureMlApp({ outdir: tmp(), now: NOW });
+    const chart = new Chart(dup, 'dup');
+    new ApiObject(chart, 'A', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'same', namespace: 'a' } });
+    new ApiObject(chart, 'B', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'same', namespace: 'b' } });
+    expect(() => dup.synth()).toThrow('chart dup has two objects that would both be written to clusters/dup/ConfigMap.same.k8s.yaml (same kind and name): give one another name');
+    expect(fs.readdirSync(dup.outdir)).toEqual([]);
+    const shared = new AzureMlApp({ outdir: tmp(), now: NOW });
+    setChartFolder(new Chart(shared, 'one'), 'clusters/x', 'one');
+    setChartFolder(new Chart(shared, 'two'), 'clusters/x', 'two');
+    expect(() => shared.synth()).toThrow('charts one and two would both write clusters/x/: give one of them another id');
+    const invalid = new AzureMlApp({ outdir: tmp(), now: NOW });
+    new Chart(invalid, 'c').node.addValidation({ validate: () => ['something is wrong'] });
+    expect(() => invalid.synth()).toThrow('Validation failed with the following errors:\n  [c] something is wrong');
+    expect(fs.readdirSync(invalid.outdir)).toEqual([]);
   });
 
   test('fromConfig reports every problem of every environment at once', () => {

@@ -82,43 +82,45 @@ beforeAll(() => {
 });
 
 describe('azureml-tls synth', () => {
-  test('synthesizes the default config: manifests, values, settings, protected settings and az scripts', () => {
+  test('synthesizes the default config: a folder of Kubernetes objects per environment, and values, settings, protected settings and az scripts apart', () => {
     const dir = defaultConfigCopy();
     const out = path.join(dir, 'dist');
     const r = run(['synth', '--out', out], { cwd: dir });
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const files = tree(out);
-    const iac = (env: string) => [`${env}/azuredeploy.json`, `${env}/extension.bicep`, `${env}/main.tf.json`];
+    const iac = (env: string) => [`install/${env}/azuredeploy.json`, `install/${env}/extension.bicep`, `install/${env}/main.tf.json`];
+    const install = (env: string) => ['az-create.sh', 'az-update.sh', 'protected-settings.json', 'settings.json', 'values.yml'].map((f) => `install/${env}/${f}`);
     expect(Object.keys(files).sort()).toEqual([
-      'dev.k8s.yaml', 'dev/az-create.sh', 'dev/az-update.sh', ...iac('dev'), 'dev/protected-settings.json', 'dev/settings.json', 'dev/values.yml',
-      'edge.k8s.yaml', 'edge/az-create.sh', 'edge/az-update.sh', ...iac('edge'), 'edge/protected-settings.json', 'edge/settings.json', 'edge/values.yml',
-      'poc.k8s.yaml', 'poc/az-create.sh', 'poc/az-update.sh', 'poc/protected-settings.json', 'poc/settings.json', 'poc/values.yml',
       '.azureml-tls-output',
-      'staging.k8s.yaml', 'staging/az-create.sh', 'staging/az-update.sh', ...iac('staging'), 'staging/protected-settings.json', 'staging/settings.json', 'staging/values.yml',
+      'clusters/dev/Namespace.azureml.k8s.yaml', 'clusters/dev/Secret.azureml-fe-tls.k8s.yaml', 'clusters/dev/kustomization.yaml',
+      'clusters/edge/kustomization.yaml', 'clusters/poc/kustomization.yaml', 'clusters/staging/kustomization.yaml',
+      ...install('dev'), ...iac('dev'), ...install('edge'), ...iac('edge'), ...install('poc'), ...install('staging'), ...iac('staging'),
     ].sort());
-    // Only manifests end in .yaml: cdk8s treats every *.yaml below the root as a manifest.
-    expect(Object.keys(files).filter((f) => f.endsWith('.yaml'))).toEqual(['dev.k8s.yaml', 'edge.k8s.yaml', 'poc.k8s.yaml', 'staging.k8s.yaml']);
-    expect(files['dev/az-create.sh'].mode).toBe(0o755);
-    // Every manifest is valid against the Kubernetes 1.28 schema.
+    // Below clusters/ only Kubernetes objects and their kustomization.yaml; everything else is below install/.
+    expect(Object.keys(files).filter((f) => f.startsWith('clusters/')).every((f) => f.endsWith('.k8s.yaml') || f.endsWith('/kustomization.yaml'))).toBe(true);
+    expect(files['install/dev/az-create.sh'].mode).toBe(0o755);
+    // Every manifest is valid against the Kubernetes 1.28 schema, and carries the config's labels and annotations.
     const manifests = Object.entries(files).filter(([f]) => f.endsWith('.k8s.yaml')).flatMap(([, v]) => parseAllDocuments(v.content).map((d) => d.toJS()).filter(Boolean));
-    expect(manifests.map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)).toEqual(['Secret/azureml/azureml-fe-tls']);
+    expect(manifests.map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)).toEqual(['Namespace/undefined/azureml', 'Secret/azureml/azureml-fe-tls']);
     for (const m of manifests) expect(k8sSchemaErrors(m)).toEqual([]);
+    for (const m of manifests) expect(m.metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'azureml' });
+    expect(manifests[1].metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
     // The generated development keys: mode 0600, and only in the Secret (base64), nowhere else.
     const devKeys = ['ml.dev.example.com', 'ml.edge.example.com'].map((n) => path.join(devCertDir(dir, n), 'key.pem'));
     for (const key of devKeys) {
       expect(fs.statSync(key).mode & 0o777).toBe(0o600);
       for (const [f, { content }] of Object.entries(files)) {
         for (const line of bodyLines(key)) expect(`${f}: ${content.includes(line)}`).toBe(`${f}: false`);
-        if (f !== 'dev.k8s.yaml') expect(content).not.toContain(fs.readFileSync(key).toString('base64').slice(0, 60));
+        if (f !== 'clusters/dev/Secret.azureml-fe-tls.k8s.yaml') expect(content).not.toContain(fs.readFileSync(key).toString('base64').slice(0, 60));
       }
     }
-    expect(files['dev.k8s.yaml'].content).toContain(fs.readFileSync(devKeys[0]).toString('base64'));
-    // PEM mode passes paths, relative to the environment folder.
-    const edgeDir = path.relative(path.join(out, 'edge'), devCertDir(dir, 'ml.edge.example.com'));
-    expect(JSON.parse(files['edge/protected-settings.json'].content)).toEqual({ sslCertPemFile: `${edgeDir}/cert.pem`, sslKeyPemFile: `${edgeDir}/key.pem` });
-    expect(r.out).toBe(`synthesized 4 environment(s) into ${out}: 34 files written, 0 warning(s)\n`);
-    expect(run(['synth', '--out', out, '--verbose'], { cwd: dir }).out).toContain(`wrote ${out}/dev.k8s.yaml`);
+    expect(files['clusters/dev/Secret.azureml-fe-tls.k8s.yaml'].content).toContain(fs.readFileSync(devKeys[0]).toString('base64'));
+    // PEM mode passes paths, relative to the environment's install folder.
+    const edgeDir = path.relative(path.join(out, 'install', 'edge'), devCertDir(dir, 'ml.edge.example.com'));
+    expect(JSON.parse(files['install/edge/protected-settings.json'].content)).toEqual({ sslCertPemFile: `${edgeDir}/cert.pem`, sslKeyPemFile: `${edgeDir}/key.pem` });
+    expect(r.out).toBe(`synthesized 4 environment(s) into ${out}: 36 files written, 0 warning(s)\n`);
+    expect(run(['synth', '--out', out, '--verbose'], { cwd: dir }).out).toContain(`wrote ${out}/clusters/dev/Secret.azureml-fe-tls.k8s.yaml`);
   });
 
   test('every install path carries the same settings, and they expand to the reference values.yml', () => {
@@ -126,15 +128,15 @@ describe('azureml-tls synth', () => {
     const out = path.join(dir, 'dist');
     expect(run(['synth', '--out', out], { cwd: dir }).code).toBe(0);
     for (const env of ['dev', 'edge', 'staging', 'poc']) {
-      const settings = JSON.parse(fs.readFileSync(path.join(out, env, 'settings.json'), 'utf8'));
-      expect(toHelmValues(settings).values).toEqual(parseAllDocuments(fs.readFileSync(path.join(out, env, 'values.yml'), 'utf8'))[0].toJS());
+      const settings = JSON.parse(fs.readFileSync(path.join(out, 'install', env, 'settings.json'), 'utf8'));
+      expect(toHelmValues(settings).values).toEqual(parseAllDocuments(fs.readFileSync(path.join(out, 'install', env, 'values.yml'), 'utf8'))[0].toJS());
       if (env === 'poc') continue;
-      const arm = JSON.parse(fs.readFileSync(path.join(out, env, 'azuredeploy.json'), 'utf8'));
+      const arm = JSON.parse(fs.readFileSync(path.join(out, 'install', env, 'azuredeploy.json'), 'utf8'));
       expect(arm.resources.find((r: { type: string }) => r.type === 'Microsoft.KubernetesConfiguration/extensions').properties.configurationSettings).toEqual(settings);
-      const tf = JSON.parse(fs.readFileSync(path.join(out, env, 'main.tf.json'), 'utf8'));
+      const tf = JSON.parse(fs.readFileSync(path.join(out, 'install', env, 'main.tf.json'), 'utf8'));
       const tfExtension = Object.values(tf.resource).flatMap((byName) => Object.values(byName as object)).find((r) => (r as { extension_type?: string }).extension_type) as { configuration_settings: object };
       expect(tfExtension.configuration_settings).toEqual(settings);
-      expect(fs.readFileSync(path.join(out, env, 'extension.bicep'), 'utf8')).toContain(`'sslCname': '${settings.sslCname}'`);
+      expect(fs.readFileSync(path.join(out, 'install', env, 'extension.bicep'), 'utf8')).toContain(`'sslCname': '${settings.sslCname}'`);
     }
   });
 
@@ -145,7 +147,7 @@ describe('azureml-tls synth', () => {
     const code = runSynthCommand({ config: path.join(dir, 'azureml-tls.yaml'), outDir: path.join(dir, 'dist'), now: new Date(AT[1]) }, { out: (l) => out.push(l), err: () => undefined, progress: (t) => progress.push(t) });
     expect(code).toBe(0);
     expect(progress).toEqual(['synthesizing: 1/4 environments', 'synthesizing: 2/4 environments', 'synthesizing: 3/4 environments', 'synthesizing: 4/4 environments', '']);
-    expect(out).toEqual([`synthesized 4 environment(s) into ${path.join(dir, 'dist')}: 34 files written, 0 warning(s)`]);
+    expect(out).toEqual([`synthesized 4 environment(s) into ${path.join(dir, 'dist')}: 36 files written, 0 warning(s)`]);
   });
 
   test('is byte-identical when run twice (the development certificates are kept and reused)', () => {
@@ -163,7 +165,7 @@ describe('azureml-tls synth', () => {
     const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false', AZUREML_TLS_AT: AT[1] };
     const r = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '-o', 'out-cdk8s'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('out-cdk8s/dev.k8s.yaml');
+    expect(r.stdout).toContain('out-cdk8s/clusters/dev/Secret.azureml-fe-tls.k8s.yaml');
     expect(run(['synth', '--out', path.join(dir, 'out-cli')], { cwd: dir }).code).toBe(0);
     expect(tree(path.join(dir, 'out-cdk8s'))).toEqual(tree(path.join(dir, 'out-cli')));
   });
@@ -174,23 +176,23 @@ describe('azureml-tls synth', () => {
     const r = run(['synth', '--config', path.join(dir, 'byo-certificate.yaml'), '--out', out]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const [sealed] = parseAllDocuments(fs.readFileSync(path.join(out, 'prod.k8s.yaml'), 'utf8')).map((d) => d.toJS());
+    const [sealed] = parseAllDocuments(fs.readFileSync(path.join(out, 'clusters', 'prod', 'SealedSecret.azureml-fe-tls.k8s.yaml'), 'utf8')).map((d) => d.toJS());
     expect(sealed).toMatchObject({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 'azureml-fe-tls', namespace: 'azureml' } });
     expect(crdSchemaErrors(sealed)).toEqual([]);
     const controllerKey = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'sealing', 'controller.key'), 'utf8');
     expect(unseal(sealed.spec.encryptedData['cert.pem'], controllerKey, 'azureml/azureml-fe-tls')).toEqual(fs.readFileSync(CERT));
     expect(unseal(sealed.spec.encryptedData['key.pem'], controllerKey, 'azureml/azureml-fe-tls')).toEqual(fs.readFileSync(KEY));
-    const first = fs.readFileSync(path.join(out, 'prod.k8s.yaml'), 'utf8');
+    const first = fs.readFileSync(path.join(out, 'clusters', 'prod', 'SealedSecret.azureml-fe-tls.k8s.yaml'), 'utf8');
     expect(fs.existsSync(path.join(dir, 'byo-certificate.sealed.json'))).toBe(true);
     expect(run(['synth', '--config', path.join(dir, 'byo-certificate.yaml'), '--out', out]).code).toBe(0);
-    expect(fs.readFileSync(path.join(out, 'prod.k8s.yaml'), 'utf8')).toBe(first);
+    expect(fs.readFileSync(path.join(out, 'clusters', 'prod', 'SealedSecret.azureml-fe-tls.k8s.yaml'), 'utf8')).toBe(first);
     for (const line of keyBodyLines) expect(fs.readFileSync(path.join(dir, 'byo-certificate.sealed.json'), 'utf8')).not.toContain(line);
   });
 
   test('synthesizes a plain Secret when the plaintext key is acknowledged', () => {
     const out = path.join(tmp(), 'dist');
     expect(run(['synth', '--config', plainSecretConfig(), '--out', out]).code).toBe(0);
-    const [secret] = parseAllDocuments(fs.readFileSync(path.join(out, 'prod.k8s.yaml'), 'utf8')).map((d) => d.toJS());
+    const [secret] = parseAllDocuments(fs.readFileSync(path.join(out, 'clusters', 'prod', 'Secret.azureml-fe-tls.k8s.yaml'), 'utf8')).map((d) => d.toJS());
     expect(Buffer.from(secret.data['cert.pem'], 'base64')).toEqual(fs.readFileSync(CERT));
     expect(k8sSchemaErrors(secret)).toEqual([]);
   });
@@ -211,8 +213,8 @@ describe('azureml-tls synth', () => {
     ].join('\n'));
     const out = path.join(dir, 'out');
     expect(run(['synth', '--config', config, '--out', out]).code).toBe(0);
-    expect(fs.existsSync(path.join(out, 'prod-weu.k8s.yaml'))).toBe(true);
-    const settings = JSON.parse(fs.readFileSync(path.join(out, 'prod-weu', 'settings.json'), 'utf8'));
+    expect(fs.existsSync(path.join(out, 'clusters', 'prod-weu', 'Secret.fe-tls.k8s.yaml'))).toBe(true);
+    const settings = JSON.parse(fs.readFileSync(path.join(out, 'install', 'prod-weu', 'settings.json'), 'utf8'));
     expect(settings['scoringFe.sslSecret']).toBe('fe-tls');
     expect(settings.location).toBe('westeurope');
     const out2 = path.join(dir, 'out2');
@@ -358,7 +360,7 @@ describe('azureml-tls check', () => {
     test('accepts the synthesized Secret from standard input', () => {
       const out = path.join(tmp(), 'dist');
       expect(run(['synth', '--config', plainSecretConfig(), '--out', out]).code).toBe(0);
-      const r = spawnSync(process.execPath, [BIN, 'check', '--secret', '-', '--cname', 'ml.dev.example.com', ...AT], { input: fs.readFileSync(path.join(out, 'prod.k8s.yaml')), encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [BIN, 'check', '--secret', '-', '--cname', 'ml.dev.example.com', ...AT], { input: fs.readFileSync(path.join(out, 'clusters', 'prod', 'Secret.azureml-fe-tls.k8s.yaml')), encoding: 'utf8' });
       expect(r.status).toBe(0);
       expect(r.stdout).toContain('key: RSA 2048 bits (Secret azureml/azureml-fe-tls key.pem)');
     });

@@ -3,9 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv from 'ajv';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { buildConfigSchema } from '../../lib/config/schema';
 import { schemaReference, starterConfig } from '../../lib/cli/init';
+import { environmentObjects } from '../helpers/output';
 
 // `azureml-tls init`, as a user runs it in a project of their own: the precompiled CLI in a temp folder as cwd.
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -72,7 +73,7 @@ describe('azureml-tls init', () => {
       }],
     });
     // The comments explain the alternatives and where output and state go.
-    for (const phrase of ['files:', 'existingSecret:', 'keyVault:', 'certManager:', 'sealedSecret', 'pemSettings', 'externalSecret', 'dist/<name>.k8s.yaml', '.azureml-tls/', 'insecure: true', 'defaults:']) {
+    for (const phrase of ['files:', 'existingSecret:', 'keyVault:', 'certManager:', 'sealedSecret', 'pemSettings', 'externalSecret', 'dist/clusters/<name>/', '.azureml-tls/', 'insecure: true', 'defaults:']) {
       expect(text).toContain(phrase);
     }
   });
@@ -84,9 +85,9 @@ describe('azureml-tls init', () => {
     expect(synth.err).toBe('');
     expect(synth.code).toBe(0);
     expect(synth.out).toMatch(/^synthesized 1 environment\(s\) into dist: \d+ files written, 0 warning\(s\)\n$/);
-    const [secret] = parseAllDocuments(fs.readFileSync(path.join(dir, 'dist', 'dev.k8s.yaml'), 'utf8')).map((d) => d.toJS());
+    const secret = environmentObjects(path.join(dir, 'dist'), 'dev').find((o) => o.kind === 'Secret');
     expect(secret).toMatchObject({ kind: 'Secret', metadata: { name: 'azureml-fe-tls', namespace: 'azureml' } });
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'dist', 'dev', 'settings.json'), 'utf8'))).toMatchObject({ 'scoringFe.sslSecret': 'azureml-fe-tls', 'sslCname': 'ml.dev.example.com' });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'dist', 'install', 'dev', 'settings.json'), 'utf8'))).toMatchObject({ 'scoringFe.sslSecret': 'azureml-fe-tls', 'sslCname': 'ml.dev.example.com' });
     // State beside the config, in the project: never anywhere else.
     expect(fs.readdirSync(dir).sort()).toEqual(['.azureml-tls', 'azureml-tls.yaml', 'dist']);
     const report = run(['report', '--at', AT], dir);

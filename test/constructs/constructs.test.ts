@@ -56,15 +56,15 @@ describe('AzureMlExtension modes', () => {
       settings: renderSettingsJson(ext.model),
       protectedSettingsKeys: Object.keys(ext.model.protectedSettings),
       cliProtectedSettings: ext.model.cliProtectedSettings,
-      az: renderAzCreateScript(ext.model, { environment: 'test', manifest: ext.secret ? '../test.k8s.yaml' : undefined, hasProtectedSettings: Object.keys(ext.model.cliProtectedSettings).length > 0 }),
-      azUpdate: renderAzUpdateScript(ext.model, { environment: 'test', manifest: ext.secret ? '../test.k8s.yaml' : undefined, hasProtectedSettings: Object.keys(ext.model.cliProtectedSettings).length > 0 }),
+      az: renderAzCreateScript(ext.model, { environment: 'test', manifest: ext.secret ? '../../clusters/test' : undefined, hasProtectedSettings: Object.keys(ext.model.cliProtectedSettings).length > 0 }),
+      azUpdate: renderAzUpdateScript(ext.model, { environment: 'test', manifest: ext.secret ? '../../clusters/test' : undefined, hasProtectedSettings: Object.keys(ext.model.cliProtectedSettings).length > 0 }),
     };
   }
 
   test('secret delivery: a Secret plus sslSecret and scoringFe.sslSecret', () => {
     const out = emit(TlsDelivery.SECRET);
     expect(out.ext.model.tlsMode).toBe(TlsMode.SSL_SECRET);
-    expect(out.manifests).toHaveLength(1);
+    expect(out.manifests.map((m) => m.kind)).toEqual(['Namespace', 'Secret']);
     expect(out.ext.model.settings.sslSecret).toBe('azureml-fe-tls');
     expect(out.ext.model.settings.sslCname).toBe('ml.dev.example.com');
     const { ext: _ext, ...rest } = out;
@@ -142,7 +142,50 @@ describe('AzureMlEnvironmentChart', () => {
   test('holds the environment\'s Secret and exposes its extension', () => {
     const app = Testing.app();
     const chart = new AzureMlEnvironmentChart(app, 'dev', { settings: inference, now: NOW, tls: { cname: 'ml.dev.example.com', certificate: TlsCertificate.fromPem(CERT, KEY), secretName: 'tls-dev', allowPlaintextKey: true } });
-    expect(Testing.synth(chart).map((m) => m.metadata.name)).toEqual(['tls-dev']);
+    expect(Testing.synth(chart).map((m) => `${m.kind} ${m.metadata.name}`)).toEqual(['Namespace azureml', 'Secret tls-dev']);
     expect(chart.extension.model.settings['scoringFe.sslSecret']).toBe('tls-dev');
+  });
+});
+
+describe('Namespace, labels and annotations', () => {
+  const tls = { cname: 'ml.dev.example.com', certificate: TlsCertificate.fromPem(CERT, KEY), allowPlaintextKey: true };
+
+  test('labels go on every object, annotations on the objects of their kind', () => {
+    const chart = Testing.chart();
+    new AzureMlExtension(chart, 'Ext', {
+      settings: inference, now: NOW, tls,
+      labels: { 'app.kubernetes.io/part-of': 'azureml', 'team': '' },
+      annotations: { Secret: { 'argocd.argoproj.io/sync-wave': '-1' }, Namespace: { 'argocd.argoproj.io/sync-options': 'Prune=false' } },
+    });
+    const [ns, secret] = Testing.synth(chart);
+    expect(ns.metadata).toEqual({ name: 'azureml', labels: { 'app.kubernetes.io/part-of': 'azureml', 'team': '' }, annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false' } });
+    expect(secret.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
+    expect(secret.metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'azureml', 'team': '' });
+    for (const m of [ns, secret]) expect(k8sSchemaErrors(m)).toEqual([]);
+  });
+
+  test('the Namespace is on by default only when the extension puts objects into azureml, and can be turned on or off', () => {
+    const kinds = (props: Partial<ConstructorParameters<typeof AzureMlExtension>[2]>) => {
+      const chart = Testing.chart();
+      new AzureMlExtension(chart, 'Ext', { settings: inference, now: NOW, tls: { cname: 'ml.dev.example.com', certificate: TlsCertificate.fromExistingSecret('tls') }, ...props });
+      return Testing.synth(chart).map((m) => m.kind);
+    };
+    expect(kinds({})).toEqual([]);
+    expect(kinds({ createNamespace: true })).toEqual(['Namespace']);
+    expect(kinds({ tls, createNamespace: false })).toEqual(['Secret']);
+  });
+
+  test('bad labels and annotations are refused, one problem each, naming the key and the fix', () => {
+    expect(() => new AzureMlExtension(Testing.chart(), 'Ext', {
+      settings: inference, now: NOW, tls,
+      labels: { 'bad key!': 'x', 'ok': 'not a valid value' },
+      annotations: { secret: { a: 'b' }, Secret: { '/x': 'y' } },
+    })).toThrow([
+      'invalid AzureML extension installation:',
+      '  - labels.bad key!: the key must be a label key: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit, optionally after a DNS prefix and \'/\' (got "bad key!"). Fix: use a key such as app.kubernetes.io/part-of or team',
+      '  - labels.ok: is not a label value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit (or empty) (got "not a valid value"). Fix: shorten the value or move it to an annotation',
+      '  - annotations.secret: is not a kind this tool emits, so it would annotate nothing (got "secret"). Fix: use one of Namespace, Secret, SealedSecret, ExternalSecret, SecretStore, ServiceAccount, Certificate, Role, RoleBinding, Extension, Kustomization, Application (case matters)',
+      '  - annotations.Secret./x: the key its prefix must not be empty (got "/x"). Fix: use a key such as argocd.argoproj.io/sync-wave',
+    ].join('\n'));
   });
 });

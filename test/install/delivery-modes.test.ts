@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { Testing } from 'cdk8s';
 import { AzureMlExtension, InferenceRouterServiceType, SealingScope, synthesize, TlsCertificate, TlsDelivery, ValidationError } from '../../lib/internal';
 import { unseal } from '../sealing/unseal';
 import { crdSchemaErrors } from '../helpers/crd-schema';
 import { k8sSchemaErrors } from '../helpers/k8s-schema';
+import { environmentObjects } from '../helpers/output';
 
 const NOW = new Date('2027-06-01T00:00:00Z');
 
@@ -15,8 +15,9 @@ function synthConfig(body: string) {
   fs.writeFileSync(path.join(dir, 'azureml-tls.yaml'), body);
   const out = path.join(dir, 'dist');
   const result = synthesize({ configFile: path.join(dir, 'azureml-tls.yaml'), outDir: out, now: NOW });
-  const manifests = (env: string) => parseAllDocuments(fs.readFileSync(path.join(out, `${env}.k8s.yaml`), 'utf8')).map((d) => d.toJS()).filter(Boolean);
-  const settings = (env: string) => JSON.parse(fs.readFileSync(path.join(out, env, 'settings.json'), 'utf8'));
+  // The Namespace is left out: these tests look at what delivers the certificate.
+  const manifests = (env: string) => environmentObjects(out, env).filter((o) => o.kind !== 'Namespace');
+  const settings = (env: string) => JSON.parse(fs.readFileSync(path.join(out, 'install', env, 'settings.json'), 'utf8'));
   return { dir, out, result, manifests, settings };
 }
 
@@ -41,9 +42,9 @@ describe('delivery modes from the config', () => {
     expect(es.spec.target).toMatchObject({ name: 'fe-tls', template: { type: 'Opaque' } });
     expect(Object.keys(es.spec.target.template.data).sort()).toEqual(['cert.pem', 'key.pem']);
     expect(settings('kv')).toMatchObject({ sslSecret: 'fe-tls', 'scoringFe.sslSecret': 'fe-tls', sslCname: 'ml.kv.example.com' });
-    const script = fs.readFileSync(path.join(out, 'kv', 'workload-identity.sh'), 'utf8');
+    const script = fs.readFileSync(path.join(out, 'install', 'kv', 'workload-identity.sh'), 'utf8');
     expect(script).toContain('system:serviceaccount:azureml:azureml-fe-tls-reader');
-    expect(fs.statSync(path.join(out, 'kv', 'workload-identity.sh')).mode & 0o777).toBe(0o755);
+    expect(fs.statSync(path.join(out, 'install', 'kv', 'workload-identity.sh')).mode & 0o777).toBe(0o755);
   });
 
   test('certManager: a Certificate and the ESO copy into cert.pem / key.pem', () => {
@@ -99,8 +100,10 @@ describe('sealedSecret delivery from the library', () => {
   test('seals cert.pem and key.pem for the controller, with sslSecret naming the Secret it unseals to', () => {
     const chart = Testing.chart();
     const ext = new AzureMlExtension(chart, 'Ext', { settings, now: NOW, tls: tls({ sealing: { certificatePem: fixture('sealing/controller.pem'), scope: SealingScope.NAMESPACE_WIDE } }) });
-    const [sealed] = Testing.synth(chart);
-    expect(sealed.kind).toBe('SealedSecret');
+    const objects = Testing.synth(chart);
+    // The Namespace comes first, so GitOps tools create it before the SealedSecret that lives in it.
+    expect(objects.map((o) => o.kind)).toEqual(['Namespace', 'SealedSecret']);
+    const sealed = objects[1];
     expect(sealed.metadata.annotations).toEqual({ 'sealedsecrets.bitnami.com/namespace-wide': 'true' });
     expect(unseal(sealed.spec.encryptedData['key.pem'], fixture('sealing/controller.key'), 'azureml')).toEqual(Buffer.from(KEY, 'latin1'));
     expect(ext.model.settings.sslSecret).toBe('azureml-fe-tls');
@@ -121,7 +124,7 @@ describe('sealedSecret delivery from the library', () => {
 describe('install paths need the whole cluster identity', () => {
   test('an environment whose cluster block lacks the resource id gets no IaC files, and a warning says why', () => {
     const { out, result } = synthConfig('environments:\n  - name: partial\n    insecure: true\n    cluster: { type: aks, name: aks-1, nodeCount: 1 }\n    extension: { enableTraining: true }\n');
-    expect(fs.readdirSync(path.join(out, 'partial')).sort()).toEqual(['az-create.sh', 'az-update.sh', 'protected-settings.json', 'settings.json', 'values.yml']);
+    expect(fs.readdirSync(path.join(out, 'install', 'partial')).sort()).toEqual(['az-create.sh', 'az-update.sh', 'protected-settings.json', 'settings.json', 'values.yml']);
     expect(result.warnings).toEqual(['partial: Bicep, ARM and Terraform files are not written: the cluster block lacks subscriptionId, resourceGroup, location (needed for the cluster\'s resource id)']);
   });
 

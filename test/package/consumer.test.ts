@@ -148,12 +148,13 @@ describe('a fresh cdk8s project that installed the package', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const dist = path.join(consumer, 'dist');
-    const manifest = fs.readFileSync(path.join(dist, 'dev.k8s.yaml'), 'utf8');
+    const manifest = fs.readFileSync(path.join(dist, 'clusters', 'dev', 'Secret.azureml-fe-tls.k8s.yaml'), 'utf8');
     expect(manifest).toMatch(/^kind: Secret$/m);
     expect(manifest).toMatch(/^ {2}namespace: azureml$/m);
-    const values = fs.readFileSync(path.join(dist, 'dev', 'values.yml'), 'utf8');
+    expect(fs.readFileSync(path.join(dist, 'clusters', 'dev', 'kustomization.yaml'), 'utf8')).toMatch(/^ {2}- Namespace\.azureml\.k8s\.yaml\n {2}- Secret\.azureml-fe-tls\.k8s\.yaml$/m);
+    const values = fs.readFileSync(path.join(dist, 'install', 'dev', 'values.yml'), 'utf8');
     expect(values).toMatch(/sslCname: ml\.dev\.example\.com/);
-    for (const f of ['settings.json', 'protected-settings.json', 'az-create.sh', 'az-update.sh']) expect(fs.existsSync(path.join(dist, 'dev', f))).toBe(true);
+    for (const f of ['settings.json', 'protected-settings.json', 'az-create.sh', 'az-update.sh']) expect(fs.existsSync(path.join(dist, 'install', 'dev', f))).toBe(true);
     // The development CA and key live in the project's own state folder, which ignores itself; never in node_modules.
     const state = path.join(consumer, '.azureml-tls');
     expect(fs.readFileSync(path.join(state, '.gitignore'), 'utf8')).toMatch(/^\*$/m);
@@ -162,9 +163,10 @@ describe('a fresh cdk8s project that installed the package', () => {
   });
 
   test('re-running the example changes nothing (the development certificate is reused)', () => {
-    const before = fs.readFileSync(path.join(consumer, 'dist', 'dev.k8s.yaml'), 'utf8');
+    const secret = path.join(consumer, 'dist', 'clusters', 'dev', 'Secret.azureml-fe-tls.k8s.yaml');
+    const before = fs.readFileSync(secret, 'utf8');
     expect(run(process.execPath, ['readme-1.js'], consumer).status).toBe(0);
-    expect(fs.readFileSync(path.join(consumer, 'dist', 'dev.k8s.yaml'), 'utf8')).toBe(before);
+    expect(fs.readFileSync(secret, 'utf8')).toBe(before);
   });
 
   test('has the CLI: --version, and synth without a config says where it looked and suggests init', () => {
@@ -186,7 +188,7 @@ describe('a fresh cdk8s project that installed the package', () => {
     const synth = run(bin, ['synth'], project);
     expect(synth.stderr).toBe('');
     expect(synth.status).toBe(0);
-    expect(fs.readdirSync(path.join(project, 'dist')).some((f) => f.endsWith('.k8s.yaml'))).toBe(true);
+    expect(fs.readdirSync(path.join(project, 'dist', 'clusters', 'dev')).some((f) => f.endsWith('.k8s.yaml'))).toBe(true);
   });
 });
 

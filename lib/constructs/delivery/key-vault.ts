@@ -54,6 +54,11 @@ export function keyVaultUrlError(vaultUrl: string): string | undefined {
   return parseVaultUrl(vaultUrl) ? undefined : `vaultUrl ${JSON.stringify(vaultUrl)} is not a Key Vault URL. ${VAULT_URL_HELP}, e.g. https://my-vault.vault.azure.net/.`;
 }
 
+/** ESO's `environmentType` for a vault URL: undefined for the public cloud (ESO's default) or a URL that is not a vault's. */
+export function keyVaultEnvironmentType(vaultUrl: string): SecretStoreSpecProviderAzurekvEnvironmentType | undefined {
+  return parseVaultUrl(vaultUrl)?.environment;
+}
+
 /** The vault's name (lower case) from its URL: `https://my-vault.vault.azure.net/` -> `my-vault`. Throws when the URL is not a Key Vault URL. */
 export function keyVaultNameFromUrl(vaultUrl: string): string {
   const parsed = parseVaultUrl(vaultUrl);
