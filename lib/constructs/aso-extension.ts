@@ -11,8 +11,8 @@ import { Severity } from '../certificate/findings';
 import { AzureMlExtensionProps, ExtensionPlan } from '../plan';
 import { Problem, ValidationError } from '../problems';
 import { IAC_EXTENSION_TYPE, IAC_RELEASE_NAMESPACE, IAC_RELEASE_TRAIN, iacProtectedSettings, ProtectedValueSource } from '../render/iac';
-import { digestFor, ISealCache } from '../sealing/cache';
-import { checkSealingCertificate, SealingKey, sealingLabel, sealingScopeAnnotations, sealValue } from '../sealing/seal';
+import { cachedSealer, ISealCache } from '../sealing/cache';
+import { checkSealingCertificate, SealingKey, sealingLabel, sealingScopeAnnotations } from '../sealing/seal';
 import { SealingScope } from '../sealing/scope';
 import { clusterResourceId } from '../settings/derive';
 import { ExtensionModel } from '../settings/extension-model';
@@ -441,16 +441,8 @@ function sealedProtectedSettings(scope: Construct, model: ExtensionModel, props:
   const key = SealingKey.fromCertificatePem(props.sealingCertificatePem);
   const label = sealingLabel(props.scope, props.namespace, props.secretName);
   // As SealedTlsSecret does: the cache maps a one-way digest of (certificate, label, value) to the earlier ciphertext.
-  const seal = (value: string): string => {
-    const plaintext = Buffer.from(value, 'utf8');
-    if (!props.cache) return sealValue(plaintext, key, label);
-    const digest = digestFor(plaintext, label, props.sealingCertificatePem);
-    const cached = props.cache.get(digest);
-    if (cached !== undefined) return cached;
-    const sealed = sealValue(plaintext, key, label);
-    props.cache.set(digest, sealed);
-    return sealed;
-  };
+  const sealer = cachedSealer(key, label, props.sealingCertificatePem, props.cache);
+  const seal = (value: string): string => sealer(Buffer.from(value, 'utf8'));
   const encryptedData: { [key: string]: string } = {};
   for (const s of iacProtectedSettings(model)) encryptedData[s.key] = seal(model.protectedSettings[s.key]);
   const annotations = sealingScopeAnnotations(props.scope);

@@ -6,6 +6,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { AzureMlApp } from '../../lib';
 import { synthesize, SynthResult, ValidationError } from '../../lib/internal';
 import { schemaErrors } from '../helpers/validators';
+import { onPath } from '../helpers/tools';
 
 // The fleet wiring end to end: config text in a temp file, through `synthesize` (the CLI's pipeline: an app per
 // environment, then one for the fleet) and through AzureMlApp.fromConfig (one app), into temp folders. Every
@@ -14,18 +15,6 @@ import { schemaErrors } from '../helpers/validators';
 const ROOT = path.resolve(__dirname, '..', '..');
 const NOW = new Date('2027-06-01T00:00:00Z');
 const CHILD_TIMEOUT_MS = 10_000;
-
-/** True when `name` is an executable on PATH (what `which` does, without needing `which`). */
-function onPath(name: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
-    try {
-      fs.accessSync(path.join(dir, name), fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 const HAVE_KUBECTL = onPath('kubectl');
 

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { synthesize } from '../../lib/internal';
+import { onPath } from '../helpers/tools';
 import { schemaErrors } from '../helpers/validators';
 
 /*
@@ -15,7 +16,7 @@ import { schemaErrors } from '../helpers/validators';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const NOW = new Date('2027-06-01T00:00:00Z');
-const KUBECTL = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+const KUBECTL = onPath('kubectl');
 if (!KUBECTL) console.log('kubectl is not installed: the `kubectl kustomize` checks are skipped (apt install kubectl)');
 
 function tmp(): string {

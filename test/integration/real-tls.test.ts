@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { TLSSocket } from 'node:tls';
 import { createDevCa, issueDevCertificate } from '../../lib/certificate/dev-ca';
 import { main } from '../../lib/cli/bin';
+import { onPath } from '../helpers/tools';
 
 // A real client against a development certificate: a TLS 1.2 server (configured like azureml-fe: TLS 1.2 only) serves
 // the leaf + CA chain that issueDevCertificate() makes, and curl and openssl, trusting only the development CA, must
@@ -21,18 +22,6 @@ const CNAME = 'ml.test.example.com';
 const OTHER = 'other.example.com';
 const CHILD_TIMEOUT_MS = 10_000;
 const TEST_TIMEOUT_MS = 30_000;
-
-/** True when `name` is an executable on PATH (what `which` does, without needing `which`). */
-function onPath(name: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
-    try {
-      fs.accessSync(path.join(dir, name), fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 const HAVE_CURL = onPath('curl');
 const HAVE_OPENSSL = onPath('openssl');

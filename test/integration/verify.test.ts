@@ -9,6 +9,7 @@ import { Severity } from '../../lib/certificate/findings';
 import { parseConnect, runVerifyCommand, VerifyCommandOptions } from '../../lib/cli/verify';
 import { handshake, HandshakeResult, HandshakeStage } from '../../lib/verify/handshake';
 import { evaluateHandshake } from '../../lib/verify/verify';
+import { onPath } from '../helpers/tools';
 
 // `azureml-tls verify` against live TLS servers in this process (node:tls, configured like azureml-fe: TLS 1.2 only)
 // and against `openssl s_server`.
@@ -29,18 +30,6 @@ const AT = new Date(GENERATED_AT.getTime() + 60 * 60_000);
 const LEAF_DAYS = 90;
 /** Whole days the good leaf has left at AT. */
 const DAYS_LEFT = LEAF_DAYS - 1;
-
-/** True when `name` is an executable on PATH. */
-function onPath(name: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
-    try {
-      fs.accessSync(path.join(dir, name), fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 /** The first PEM certificate of a chain. */
 function firstCertificate(chainPem: string): string {

@@ -2,8 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SealedSecret } from '../../../imports/sealedsecrets-bitnami.com';
 import { formatFinding, Severity } from '../../certificate/findings';
-import { ISealCache, digestFor } from '../../sealing/cache';
-import { checkSealingCertificate, SealingKey, sealingLabel, sealingScopeAnnotations, sealValue } from '../../sealing/seal';
+import { cachedSealer, ISealCache } from '../../sealing/cache';
+import { checkSealingCertificate, SealingKey, sealingLabel, sealingScopeAnnotations } from '../../sealing/seal';
 import { SealingScope } from '../../sealing/scope';
 import { AZUREML_NAMESPACE, CERT_KEY, checkTlsSecretInput, KEY_KEY } from '../tls-secret';
 
@@ -72,17 +72,9 @@ export class SealedTlsSecret extends Construct {
     this.scope = props.scope ?? SealingScope.STRICT;
     const key = SealingKey.fromCertificatePem(props.sealingCertificatePem);
     const label = sealingLabel(this.scope, AZUREML_NAMESPACE, props.secretName);
-    const seal = (pem: string): string => {
-      // The same bytes the plain Secret (AzureMlTlsSecret) holds.
-      const plaintext = Buffer.from(pem, 'latin1');
-      if (!props.cache) return sealValue(plaintext, key, label);
-      const digest = digestFor(plaintext, label, props.sealingCertificatePem);
-      const cached = props.cache.get(digest);
-      if (cached !== undefined) return cached;
-      const sealed = sealValue(plaintext, key, label);
-      props.cache.set(digest, sealed);
-      return sealed;
-    };
+    const sealer = cachedSealer(key, label, props.sealingCertificatePem, props.cache);
+    // The same bytes the plain Secret (AzureMlTlsSecret) holds.
+    const seal = (pem: string): string => sealer(Buffer.from(pem, 'latin1'));
 
     const annotations = sealingScopeAnnotations(this.scope);
     this.resource = new SealedSecret(this, 'Resource', {
