@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SealingKey, sealingCertificateFingerprint, sealValue } from './seal';
+import { sealingCertificateFingerprint } from './seal';
 
 /**
  * Remembers sealed values by a one-way digest of what was sealed, so that synthesizing again with unchanged input
@@ -65,26 +65,6 @@ export function digestFor(plaintext: Uint8Array, label: string, sealingCertifica
     hash.update(part);
   }
   return hash.digest('hex');
-}
-
-/**
- * A function that seals values under `key` and `label` like kubeseal, looking each up in `cache` first by its
- * {@link digestFor} digest and storing what it sealed, so unchanged input keeps its ciphertext.
- * @param key the controller's public key
- * @param label the OAEP label (the scope's namespace and name)
- * @param sealingCertificatePem the controller's certificate, PEM text (part of the digest)
- * @param cache where earlier ciphertext is kept; without one every call seals anew
- */
-export function cachedSealer(key: SealingKey, label: string, sealingCertificatePem: string, cache: ISealCache | undefined): (plaintext: Buffer) => string {
-  return (plaintext) => {
-    if (!cache) return sealValue(plaintext, key, label);
-    const digest = digestFor(plaintext, label, sealingCertificatePem);
-    const cached = cache.get(digest);
-    if (cached !== undefined) return cached;
-    const sealed = sealValue(plaintext, key, label);
-    cache.set(digest, sealed);
-    return sealed;
-  };
 }
 
 /**
