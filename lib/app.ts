@@ -66,11 +66,12 @@ export class AzureMlApp extends App {
    * @throws Error listing every problem of the config, when there is any
    */
   public static fromConfig(configFile: string, options: AzureMlAppFromConfigOptions = {}): AzureMlApp {
-    const config = prepareConfig(configFile, { now: options.now, readOnlyState: options.readOnlyState });
+    // Where App puts the output (props, else $CDK8S_OUTDIR, else dist), known before the app is made.
+    const outRoot = path.resolve(options.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist');
+    const config = prepareConfig(configFile, { now: options.now, readOnlyState: options.readOnlyState, outRoot });
     const app = new AzureMlApp(options);
     stateOf(app).config = config;
     app.warnings.push(...config.warnings);
-    const outRoot = path.resolve(app.outdir);
     for (const env of config.config.environments) addEnvironment(app, env, config.config, outRoot);
     addFleet(app, config.config.environments, config.config, outRoot);
     return app;

@@ -3,7 +3,8 @@ import { App, Chart } from 'cdk8s';
 import { LoadedConfig, EnvironmentConfig } from './config/load';
 import { AzureMlAsoExtension } from './constructs/aso-extension';
 import { AzureMlEnvironmentChart } from './constructs/environment-chart';
-import { addArgoCdChart, addFluxAsoChart, addFluxChart } from './fleet';
+import { addArgoCdChart, addFluxAsoChart, addFluxChart, fleetPathError } from './fleet';
+import { Problem } from './problems';
 import { OUTPUT_TREES, setChartFolder } from './layout';
 
 /**
@@ -36,6 +37,23 @@ export function addEnvironment(app: App, env: EnvironmentConfig, config: LoadedC
 export function addFleet(app: App, envs: readonly EnvironmentConfig[], config: LoadedConfig, outRoot: string): void {
   if (config.fleet?.flux) addFluxAsoChart(app, envs, config.fleet, fleetRepoPath(config, outRoot));
   if (config.fleet?.argocd) addArgoCdChart(app, envs, config.fleet, fleetRepoPath(config, outRoot));
+}
+
+/**
+ * Why the output root's path in the repository cannot be derived for the fleet wiring (no `fleet.path`, and the output
+ * folder is not below the config file's folder), as a problem of the config naming the file; undefined when it can.
+ */
+export function fleetRepoPathProblem(config: LoadedConfig, outRoot: string): Problem | undefined {
+  if (!config.fleet || config.fleet.path) return undefined;
+  const derived = fleetRepoPath(config, outRoot);
+  const error = fleetPathError(derived);
+  if (!error) return undefined;
+  const label = path.relative(process.cwd(), config.file) || config.file;
+  return {
+    field: `${label}: fleet.path`,
+    message: `is not set, and the output folder ${outRoot} is not below the config file's folder, so its path in the Git repository cannot be derived (it would be ${JSON.stringify(derived)}, which ${error})`,
+    fix: 'set fleet.path to the output folder\'s path from the repository\'s root, e.g. ./dist',
+  };
 }
 
 /**

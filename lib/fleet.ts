@@ -220,7 +220,8 @@ export function fleetProblems(config: LoadedConfig): Problem[] {
   const fleet = config.fleet;
   const where = (env: EnvironmentConfig) => `environments[${env.index}] (${env.name})`;
   for (const env of config.environments) {
-    if (env.fleet && !fleet?.argocd) {
+    // A fleet block with problems of its own is reported by the loader: its argocd block may well be there.
+    if (env.fleet && !fleet?.argocd && !config.fleetInvalid) {
       problems.push({
         field: `${where(env)}.fleet`,
         message: 'says where Argo CD sends the environment\'s folders, but there is no top-level fleet.argocd block, so it does nothing',

@@ -141,7 +141,8 @@ export interface AzureMlExtensionProps {
   /**
    * Annotations by object kind, e.g. `{ Secret: { 'argocd.argoproj.io/sync-wave': '-1' } }`: each kind's map is added
    * to every object of that kind the extension emits. Kinds are matched exactly (`Secret`, `SealedSecret`,
-   * `ExternalSecret`, `SecretStore`, `ServiceAccount`, `Certificate`, `Role`, `RoleBinding`, `Namespace`).
+   * `ExternalSecret`, `SecretStore`, `ServiceAccount`, `Certificate`, `Role`, `RoleBinding`, `Namespace`; `Extension`,
+   * `Kustomization` and `Application` for the ASO and fleet objects made from the same config).
    * @default - none
    */
   readonly annotations?: { [kind: string]: { [key: string]: string } };

@@ -5,6 +5,7 @@ import { Finding } from './certificate/findings';
 import { LoadedConfig, readConfig } from './config/load';
 import { clusterFullyKnown } from './environment-files';
 import { asoProblems } from './constructs/aso-extension';
+import { fleetRepoPathProblem } from './environments';
 import { fleetProblems } from './fleet';
 import { planExtension } from './plan';
 import { Problem, ValidationError } from './problems';
@@ -29,6 +30,8 @@ export interface PrepareOptions {
   readonly dryRun?: boolean;
   /** The output folder being replaced or checked, to adopt committed development certificates from. */
   readonly previousOutputDir?: string;
+  /** The output root the config is synthesized into, whose path in the repository the fleet wiring may derive. */
+  readonly outRoot?: string;
 }
 
 /**
@@ -47,7 +50,8 @@ export function prepareConfig(configFile: string, options: PrepareOptions = {}):
     devStateRun,
     sealCache,
   });
-  const warnings = [...checkEnvironments(config, problems), ...iacWarnings(config)];
+  const outRootProblem = options.outRoot ? fleetRepoPathProblem(config, options.outRoot) : undefined;
+  const warnings = [...checkEnvironments(config, outRootProblem ? [...problems, outRootProblem] : problems), ...iacWarnings(config)];
   return {
     config,
     warnings,

@@ -160,7 +160,7 @@ function previousOutput(outDir: string): string | undefined {
 export function synthesize(options: SynthRunOptions): SynthResult {
   refuseOutputDir(options.outDir);
   const outDir = path.resolve(options.outDir);
-  const prepared = prepareConfig(options.configFile, { now: options.now, previousOutputDir: previousOutput(outDir) });
+  const prepared = prepareConfig(options.configFile, { now: options.now, previousOutputDir: previousOutput(outDir), outRoot: outDir });
   const { config } = prepared;
   const files: string[] = [];
   const models = new Map<string, ExtensionModel>();
@@ -224,7 +224,7 @@ function writeOutput(prepared: PreparedConfig, outDir: string, tmp: string, mode
 export function checkSynth(options: SynthCheckRunOptions): SynthCheckResult {
   refuseOutputDir(options.outDir);
   const outDir = path.resolve(options.outDir);
-  const prepared = prepareConfig(options.configFile, { now: options.now, dryRun: true, previousOutputDir: previousOutput(outDir) });
+  const prepared = prepareConfig(options.configFile, { now: options.now, dryRun: true, previousOutputDir: previousOutput(outDir), outRoot: outDir });
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'azureml-tls-check-'));
   try {
     const files = writeOutput(prepared, outDir, scratch, new Map(), options.onProgress);

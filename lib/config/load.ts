@@ -6,6 +6,7 @@ import { MAX_PEM_FILE_BYTES } from '../certificate/read';
 import { DevStateRun } from '../certificate/dev-store';
 import { lendDevStateRun, TlsCertificate } from '../certificate/source';
 import { AsoReconcilePolicy, AzureMlAsoOptions } from '../aso-options';
+import { objectMetadataProblems } from '../constructs/metadata';
 import { EnvironmentFleetOptions, FleetOptions } from '../fleet-options';
 import { AzureMlExtensionProps, AzureMlTlsOptions, SealingOptions, TlsDelivery } from '../plan';
 import { ISealCache } from '../sealing/cache';
@@ -61,6 +62,12 @@ export interface LoadedConfig {
    * @default - none
    */
   readonly fleet?: FleetOptions;
+  /**
+   * True when the file has a `fleet` block that did not convert (its problems are reported), so checks that need
+   * the block do not report it missing as well.
+   * @default false
+   */
+  readonly fleetInvalid?: boolean;
 }
 
 /** Options for {@link loadConfig}. */
@@ -275,6 +282,12 @@ function checkConfigText(text: string, file: string, options: LoadConfigOptions)
   problems.push(...scoped(topProblems));
   const defaults = isMap(raw) && raw.defaults !== undefined ? raw.defaults : {};
   const defaultsProblems = checkShape(defaults, DEFAULTS_SHAPE, 'defaults');
+  // Labels and annotations of the defaults are checked once here, not once per environment that inherits them.
+  if (defaultsProblems.length === 0 && isMap(defaults) && isMap(defaults.manifests)) {
+    const m = defaults.manifests;
+    defaultsProblems.push(...objectMetadataProblems(m.labels as { [key: string]: string } | undefined, m.annotations as { [kind: string]: { [key: string]: string } } | undefined)
+      .map((p) => ({ ...p, field: `defaults.manifests.${p.field}` })));
+  }
   problems.push(...scoped(defaultsProblems));
   const envs = isMap(raw) && Array.isArray(raw.environments) ? raw.environments : [];
   const environments: EnvironmentConfig[] = [];
@@ -305,8 +318,9 @@ function checkConfigText(text: string, file: string, options: LoadConfigOptions)
     }
     problems.push(...scoped(envProblems));
   });
-  const fleet = topProblems.length === 0 && isMap(raw) && isMap(raw.fleet) ? convertFleet(raw.fleet) : undefined;
-  return { config: { file, environments, fleet }, problems };
+  const fleetInvalid = isMap(raw) && raw.fleet !== undefined && topProblems.some((p) => p.field === 'fleet' || p.field.startsWith('fleet.'));
+  const fleet = !fleetInvalid && isMap(raw) && isMap(raw.fleet) ? convertFleet(raw.fleet) : undefined;
+  return { config: { file, environments, fleet, fleetInvalid }, problems };
 }
 
 function convertFleet(raw: RawMap): FleetOptions {

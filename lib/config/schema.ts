@@ -228,7 +228,7 @@ export const FLEET_SHAPE: Shape = {
       description: 'An Argo CD Application per environment folder.',
       required: ['repoURL'],
       properties: {
-        repoURL: str('The Git repository\'s URL.', { nonEmpty: true }),
+        repoURL: str('the Git repository\'s URL, e.g. https://github.com/example/platform.git', { nonEmpty: true }),
         targetRevision: str('The revision to sync (default HEAD).', { nonEmpty: true }),
         project: str('The Argo CD project (default default).', { nonEmpty: true }),
         namespace: str('The Applications\' namespace (default argocd).', { nonEmpty: true }),

@@ -33,7 +33,13 @@ export function objectMetadataProblems(labels: { readonly [key: string]: string 
   }
   for (const [kind, map] of Object.entries(annotations ?? {})) {
     if (!(ANNOTATABLE_KINDS as readonly string[]).includes(kind)) {
-      problems.push({ field: `annotations.${kind}`, message: 'is not a kind this tool emits, so it would annotate nothing', value: kind, fix: `use one of ${ANNOTATABLE_KINDS.join(', ')} (case matters)` });
+      const near = ANNOTATABLE_KINDS.find((k) => k.toLowerCase() === kind.toLowerCase());
+      problems.push({
+        field: `annotations.${kind}`,
+        message: 'is not a kind this tool emits, so it would annotate nothing',
+        value: kind,
+        fix: near ? `did you mean ${near}? Kinds are matched exactly` : `use one of ${ANNOTATABLE_KINDS.join(', ')} (case matters)`,
+      });
       continue;
     }
     for (const [key, value] of Object.entries(map ?? {})) {

@@ -270,7 +270,8 @@ describe('fleet defaults and options', () => {
 });
 
 describe('the output folder outside the config file\'s folder, without fleet.path', () => {
-  const message = 'the output folder\'s path in the Git repository would be "../elsewhere/dist", which must stay inside the Git repository (it climbs out of it with ..): set fleet.path in the config to the output folder\'s path in the repository, e.g. ./dist';
+  // One problem of the config, as the others are: the file, the field, why, and the fix.
+  const message = /: fleet\.path: is not set, and the output folder \S+elsewhere\/dist is not below the config file's folder, so its path in the Git repository cannot be derived \(it would be "\.\.\/elsewhere\/dist", which must stay inside the Git repository \(it climbs out of it with \.\.\)\)\. Fix: set fleet\.path to the output folder's path from the repository's root, e\.g\. \.\/dist/;
 
   test('the pipeline refuses it and writes nothing', () => {
     const file = configFile(config(BOTH, ['dev']));
@@ -305,6 +306,13 @@ describe('fleet problems, reported with the config\'s other problems before anyt
     expect(problemsOf(config('', ['dev'], { dev: 'fleet: { destinationName: dev-cluster }' }))).toEqual([
       'environments[0] (dev).fleet: says where Argo CD sends the environment\'s folders, but there is no top-level fleet.argocd block, so it does nothing',
     ]);
+  });
+
+  test('a mistake inside the fleet block is its one problem: the environments\' fleet blocks are not blamed as well', () => {
+    const env = { dev: 'fleet: { destinationName: dev-cluster }' };
+    expect(problemsOf(config('fleet: { argocd: { targetRevision: main } }', ['dev'], env))).toEqual(['fleet.argocd.repoURL: is required']);
+    expect(problemsOf(config('fleet: { flux: { sourceRef: { kind: GitRepo } }, argocd: { repoURL: https://example.com/p.git } }', ['dev'], env)))
+      .toEqual(['fleet.flux.sourceRef.kind: is not an allowed value (GitRepo)']);
   });
 
   test.each([

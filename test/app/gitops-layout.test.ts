@@ -163,3 +163,29 @@ describe('labels, annotations and the Namespace come from the config', () => {
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
   });
 });
+
+describe('labels and annotations of the defaults block', () => {
+  test('a problem there is reported once, as defaults.manifests, with a did-you-mean for a kind in the wrong case', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'c.yaml');
+    fs.writeFileSync(file, [
+      'defaults:',
+      '  manifests: { labels: { "bad key!": x }, annotations: { secret: { a: b } } }',
+      'environments:',
+      '  - { name: a, insecure: true, extension: { enableInference: true, inferenceRouterServiceType: LoadBalancer } }',
+      '  - { name: b, insecure: true, extension: { enableInference: true, inferenceRouterServiceType: LoadBalancer } }',
+      '',
+    ].join('\n'));
+    let message = '';
+    try {
+      synthesize({ configFile: file, outDir: path.join(dir, 'dist'), now: NOW });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    const lines = message.split('\n').filter((l) => l.startsWith('  - '));
+    expect(lines.map((l) => l.replace(/^ {2}- \S+: /, ''))).toEqual([
+      'defaults.manifests.labels.bad key!: the key must be a label key: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit, optionally after a DNS prefix and \'/\' (got "bad key!"). Fix: use a key such as app.kubernetes.io/part-of or team',
+      'defaults.manifests.annotations.secret: is not a kind this tool emits, so it would annotate nothing (got "secret"). Fix: did you mean Secret? Kinds are matched exactly',
+    ]);
+  });
+});

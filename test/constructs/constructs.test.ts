@@ -179,12 +179,12 @@ describe('Namespace, labels and annotations', () => {
     expect(() => new AzureMlExtension(Testing.chart(), 'Ext', {
       settings: inference, now: NOW, tls,
       labels: { 'bad key!': 'x', 'ok': 'not a valid value' },
-      annotations: { secret: { a: 'b' }, Secret: { '/x': 'y' } },
+      annotations: { Secrets: { a: 'b' }, Secret: { '/x': 'y' } },
     })).toThrow([
       'invalid AzureML extension installation:',
       '  - labels.bad key!: the key must be a label key: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit, optionally after a DNS prefix and \'/\' (got "bad key!"). Fix: use a key such as app.kubernetes.io/part-of or team',
       '  - labels.ok: is not a label value: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit (or empty) (got "not a valid value"). Fix: shorten the value or move it to an annotation',
-      '  - annotations.secret: is not a kind this tool emits, so it would annotate nothing (got "secret"). Fix: use one of Namespace, Secret, SealedSecret, ExternalSecret, SecretStore, ServiceAccount, Certificate, Role, RoleBinding, Extension, Kustomization, Application (case matters)',
+      '  - annotations.Secrets: is not a kind this tool emits, so it would annotate nothing (got "Secrets"). Fix: use one of Namespace, Secret, SealedSecret, ExternalSecret, SecretStore, ServiceAccount, Certificate, Role, RoleBinding, Extension, Kustomization, Application (case matters)',
       '  - annotations.Secret./x: the key its prefix must not be empty (got "/x"). Fix: use a key such as argocd.argoproj.io/sync-wave',
     ].join('\n'));
   });
