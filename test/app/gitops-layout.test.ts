@@ -19,6 +19,16 @@ const NOW = new Date('2027-06-01T00:00:00Z');
 const KUBECTL = onPath('kubectl');
 if (!KUBECTL) console.log('kubectl is not installed: the `kubectl kustomize` checks are skipped (apt install kubectl)');
 
+/** The message synth fails with (empty when it succeeds). */
+function synthError(configFile: string, outDir: string): string {
+  try {
+    synthesize({ configFile, outDir, now: NOW });
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'azml-gitops-'));
 }
@@ -144,20 +154,11 @@ describe('labels, annotations and the Namespace come from the config', () => {
       '      annotations: { Secret: { argocd.argoproj.io/sync-wave: -1 }, Secrets: { a: b } }',
       '',
     ].join('\n'));
-    let message = '';
-    try {
-      synthesize({ configFile: file, outDir: path.join(dir, 'dist'), now: NOW });
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    let message = synthError(file, path.join(dir, 'dist'));
     expect(message).toContain('environments[0] (a).manifests.annotations.Secret.argocd.argoproj.io/sync-wave: must be a string, but is number -1. Fix: quote the value');
     // Shape problems come first and stop the environment's conversion; the label and kind problems come with a valid shape.
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('sync-wave: -1', 'sync-wave: "-1"'));
-    try {
-      synthesize({ configFile: file, outDir: path.join(dir, 'dist'), now: NOW });
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    message = synthError(file, path.join(dir, 'dist'));
     expect(message).toContain('environments[0] (a).manifests.labels.team: is not a label value');
     expect(message).toContain('environments[0] (a).manifests.annotations.Secrets: is not a kind this tool emits, so it would annotate nothing (got "Secrets")');
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
@@ -176,12 +177,7 @@ describe('labels and annotations of the defaults block', () => {
       '  - { name: b, insecure: true, extension: { enableInference: true, inferenceRouterServiceType: LoadBalancer } }',
       '',
     ].join('\n'));
-    let message = '';
-    try {
-      synthesize({ configFile: file, outDir: path.join(dir, 'dist'), now: NOW });
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = synthError(file, path.join(dir, 'dist'));
     const lines = message.split('\n').filter((l) => l.startsWith('  - '));
     expect(lines.map((l) => l.replace(/^ {2}- \S+: /, ''))).toEqual([
       'defaults.manifests.labels.bad key!: the key must be a label key: at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit, optionally after a DNS prefix and \'/\' (got "bad key!"). Fix: use a key such as app.kubernetes.io/part-of or team',
