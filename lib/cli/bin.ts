@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // `azureml-tls`: the command-line entry point. Argument parsing only; the work is in the command modules.
-import { parseArgs, ParseArgsConfig } from 'node:util';
+import { parse, parseAt, required, str } from './args';
 import { runCheckCommand } from './check';
+import { runDnsCli } from './dns';
+import { runPlanCli } from './plan';
+import { runTriageCli } from './triage';
 import { CommandIo, defaultIo, runSynthCheckCommand, runSynthCommand } from './commands';
 import { runDevCertCommand } from './dev-cert';
 import { runInitCommand } from './init';
@@ -19,6 +22,9 @@ Commands:
   dev-cert   Write a development certificate signed by a local development CA (development only).
   report     A table of every environment's certificate: cname, source, delivery, expiry; exit 1 if any expires soon.
   verify     Connect to the endpoint (TLS 1.2, SNI = cname) and prove it serves the configured certificate.
+  plan       Compare an installed extension (az k8s-extension show -o json) with the config: what an update changes.
+  triage     Explain a failed install from the arcml-healthcheck ConfigMap (and the TLS Secret).
+  dns        The DNS record that points the cname at azureml-fe's load balancer (from kubectl get svc -o json).
 
 Options:
   -v, --version   print the version of cdk8s-azureml-tls
@@ -100,40 +106,6 @@ Certificates managed in the cluster (existingSecret) show no dates.
 Exit codes: 0 none expires within D days, 1 any does (or is unusable, or the config is invalid or not found),
 2 unknown flags.`;
 
-type Values = { [key: string]: string | boolean | string[] | undefined };
-
-/** Parses `argv` strictly; on a usage error prints it and returns undefined. */
-function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>, usage: string, io: CommandIo): Values | undefined {
-  try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }).values as Values;
-  } catch (e) {
-    io.err(`error: ${(e as Error).message}`);
-    io.err(usage);
-    return undefined;
-  }
-}
-
-/** Reports missing required flags (exit 2); returns true when all are there. */
-function required(v: Values, flags: string[], usage: string, io: CommandIo): boolean {
-  const missing = flags.filter((k) => typeof v[k] !== 'string' || v[k] === '');
-  if (missing.length === 0) return true;
-  io.err(`error: missing ${missing.map((m) => `--${m}`).join(' and ')}`);
-  io.err(usage);
-  return false;
-}
-
-/** `--at`: undefined when absent, null (after printing why) when not a date. */
-function parseAt(at: Values[string], io: CommandIo): Date | undefined | null {
-  if (at === undefined) return undefined;
-  const now = new Date(String(at));
-  if (Number.isNaN(now.getTime())) {
-    io.err(`error: --at ${JSON.stringify(at)} is not a date (fix: use ISO 8601, e.g. 2027-01-01T00:00:00Z)`);
-    return null;
-  }
-  return now;
-}
-
-const str = (v: Values[string]) => (typeof v === 'string' ? v : undefined);
 
 /**
  * Runs the CLI on `argv` (without node and script); returns the exit code, or a promise of it for `verify` (the only
@@ -242,6 +214,12 @@ export function main(argv: string[], io: CommandIo = defaultIo): number | Promis
         json: v.json === true, now,
       }, io);
     }
+    case 'plan':
+      return runPlanCli(rest, io);
+    case 'triage':
+      return runTriageCli(rest, io);
+    case 'dns':
+      return runDnsCli(rest, io);
     case '-v':
     case '--version':
       if (rest.length > 0) {
