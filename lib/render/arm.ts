@@ -1,7 +1,7 @@
 import { renderJson } from './common';
 import {
   ARM_TEMPLATE_FILE_NAME, azDeploymentExample, commonNotes, generatedLine, IacInputs, iacProtectedSettings, IacProtectedSetting,
-  IacTarget, IAC_EXTENSION_TYPE, IAC_RELEASE_NAMESPACE, IAC_RELEASE_TRAIN, ProtectedValueSource, RELAY_API_VERSION,
+  IacTarget, IAC_EXTENSION_TYPE, IAC_RELEASE_NAMESPACE, IAC_RELEASE_TRAIN, ProtectedValueSource, RELAY_API_VERSION, RELAY_NAMESPACE_TAGS,
   resolveIacTarget, secureDescription,
 } from './iac';
 import { ClusterType } from '../settings/model';
@@ -103,7 +103,10 @@ function relayResources(target: IacTarget): ArmObject[] {
       apiVersion: RELAY_API_VERSION,
       name: armLiteral(r.namespaceName),
       location: armLiteral(target.location),
+      tags: Object.fromEntries(Object.entries(RELAY_NAMESPACE_TAGS).map(([k, v]) => [k, armLiteral(v)])),
       sku: { name: 'Standard', tier: 'Standard' },
+      // The ARM template schema requires properties on a namespace; the relay needs none set.
+      properties: {},
     },
     {
       condition,

@@ -107,14 +107,15 @@ function renderAzScript(command: AzCommand, model: ExtensionModel, options: AzSc
     args.push('--subscription "$SUBSCRIPTION_ID"');
   }
   if (command === AzCommand.CREATE) args.push('--scope cluster', '--release-namespace azureml');
-  args.push(`--configuration-settings-file ${shellQuote('settings.json')}`);
-  if (options.hasProtectedSettings) args.push(`--configuration-protected-settings-file ${shellQuote('protected-settings.json')}`);
+  // Current spellings (spec section 4): the --configuration-* forms are deprecated aliases since k8s-extension 1.3.9.
+  args.push(`--config-settings-file ${shellQuote('settings.json')}`);
+  if (options.hasProtectedSettings) args.push(`--config-protected-file ${shellQuote('protected-settings.json')}`);
   // Pass-through protected values are secrets and never written to a file here: read them from the environment.
   const passThrough = Object.keys(model.protectedSettings).filter((k) => !(k in model.cliProtectedSettings) && !k.startsWith('scoringFe.ssl'));
   for (const key of passThrough) {
     const name = protectedSettingVariable(key);
     lines.push(`${name}="\${${name}:?set ${name} to the protected setting ${key.replace(/[^A-Za-z0-9._-]/g, '_')}}"`);
-    args.push(`--configuration-protected-settings ${shellQuote(`${key}=`)}"$${name}"`);
+    args.push(`--config-protected ${shellQuote(`${key}=`)}"$${name}"`);
   }
   if (command === AzCommand.UPDATE) args.push('--yes');
   lines.push('', `az ${args.join(' \\\n  ')}`, '');

@@ -2,6 +2,7 @@ import {
   azDeploymentExample, BICEP_FILE_NAME, commonNotes, generatedLine, IacInputs, iacProtectedSettings, IacProtectedSetting, IacTarget,
   IAC_EXTENSION_TYPE, IAC_RELEASE_NAMESPACE, IAC_RELEASE_TRAIN, oneLine, ProtectedValueSource, RELAY_API_VERSION, resolveIacTarget,
   secureDescription,
+  RELAY_NAMESPACE_TAGS,
 } from './iac';
 import { ClusterType } from '../settings/model';
 
@@ -117,6 +118,9 @@ function relay(target: IacTarget): string[] {
     `resource relayNamespace '${API.namespace}' = if (createRelay) {`,
     `  name: ${bicepString(r.namespaceName)}`,
     `  location: ${bicepString(target.location)}`,
+    '  tags: {',
+    ...Object.entries(RELAY_NAMESPACE_TAGS).map(([k, v]) => `    ${k}: ${bicepString(v)}`),
+    '  }',
     '  sku: {',
     '    name: \'Standard\'',
     '    tier: \'Standard\'',

@@ -27,6 +27,9 @@ export const ARM_TEMPLATE_FILE_NAME = 'azuredeploy.json';
 /** The suggested name of the Terraform configuration in an environment's folder. */
 export const TERRAFORM_FILE_NAME = 'main.tf.json';
 /** API version of the Azure Relay resources (the version of its `listKeys` reference). */
+/** The tags the az CLI puts on the Azure Relay namespace it creates for an Arc cluster (issue 11: the CLI's own code). */
+export const RELAY_NAMESPACE_TAGS: { readonly [key: string]: string } = { created_by: 'Azure Arc-enabled ML' };
+
 export const RELAY_API_VERSION = '2021-11-01';
 
 /** The PEM files of PEM settings mode, as paths relative to the environment's output folder. */

@@ -2,6 +2,7 @@ import { renderJson } from './common';
 import {
   commonNotes, generatedLine, IacInputs, iacProtectedSettings, IacProtectedSetting, IacTarget, IAC_EXTENSION_TYPE,
   IAC_RELEASE_NAMESPACE, IAC_RELEASE_TRAIN, ProtectedValueSource, resolveIacTarget,
+  RELAY_NAMESPACE_TAGS,
 } from './iac';
 import { ClusterType } from '../settings/model';
 import { ValidationError } from '../problems';
@@ -47,7 +48,9 @@ export function renderTerraform(inputs: IacInputs): string {
     '//': notes(inputs, target, secrets),
     terraform: {
       required_version: '>= 1.2',
-      required_providers: { azurerm: { source: 'hashicorp/azurerm', version: '>= 3.90' } },
+      // An upper bound, as the provider's major-version upgrade guides advise: the resources and attributes used here
+      // exist from 3.90 through the 4.x line; a new major may rename or remove them, so `terraform init` must not take it.
+      required_providers: { azurerm: { source: 'hashicorp/azurerm', version: '>= 3.90, < 5.0' } },
     },
     provider: { azurerm: [{ features: [{}], subscription_id: terraformLiteral(target.subscriptionId) }] },
   };
@@ -143,7 +146,10 @@ function relayResources(target: IacTarget): TfObject {
   const rg = terraformLiteral(target.resourceGroup);
   return {
     [RELAY.namespace]: {
-      [RELAY_NAME]: { count, name: terraformLiteral(r.namespaceName), location: terraformLiteral(target.location), resource_group_name: rg, sku_name: 'Standard' },
+      [RELAY_NAME]: {
+        count, name: terraformLiteral(r.namespaceName), location: terraformLiteral(target.location), resource_group_name: rg, sku_name: 'Standard',
+        tags: Object.fromEntries(Object.entries(RELAY_NAMESPACE_TAGS).map(([k, v]) => [k, terraformLiteral(v)])),
+      },
     },
     [RELAY.hybridConnection]: {
       [RELAY_NAME]: {

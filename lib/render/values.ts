@@ -11,7 +11,7 @@ export function renderHelmValues(environment: string, model: ExtensionModel): st
     + renderYaml(model.helmValues);
 }
 
-/** `settings.json` for `--configuration-settings-file`: the settings exactly as the az CLI would send them. */
+/** `settings.json` for `--config-settings-file`: the settings exactly as the az CLI would send them. */
 export function renderSettingsJson(model: ExtensionModel): string {
   return renderJson(model.settings);
 }

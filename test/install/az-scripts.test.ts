@@ -53,13 +53,13 @@ describe('az CLI scripts', () => {
     const { args } = runWithFakeAz(renderAzCreateScript(model, { environment: 'dev', cluster, hasProtectedSettings: true }));
     expect(args).toEqual(['k8s-extension', 'create', '--name', 'azureml', '--extension-type', 'Microsoft.AzureML.Kubernetes',
       '--cluster-type', 'managedClusters', '--cluster-name', 'aks1', '--resource-group', HOSTILE, '--subscription', 'sub',
-      '--scope', 'cluster', '--release-namespace', 'azureml', '--configuration-settings-file', 'settings.json',
-      '--configuration-protected-settings-file', 'protected-settings.json']);
+      '--scope', 'cluster', '--release-namespace', 'azureml', '--config-settings-file', 'settings.json',
+      '--config-protected-file', 'protected-settings.json']);
   });
 
   test('update passes --yes so CI does not hang at the confirmation prompt, and no create-only flags', () => {
     const { args } = runWithFakeAz(renderAzUpdateScript(model, { environment: 'dev', cluster: { ...cluster, type: ClusterType.ARC } }));
     expect(args).toEqual(['k8s-extension', 'update', '--name', 'azureml', '--cluster-type', 'connectedClusters', '--cluster-name', 'aks1',
-      '--resource-group', HOSTILE, '--subscription', 'sub', '--configuration-settings-file', 'settings.json', '--yes']);
+      '--resource-group', HOSTILE, '--subscription', 'sub', '--config-settings-file', 'settings.json', '--yes']);
   });
 });

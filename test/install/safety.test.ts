@@ -110,6 +110,6 @@ describe('pass-through protected settings', () => {
     const script = renderAzCreateScript(model, { environment: 'dev' });
     expect(script).not.toContain('SUPERSECRET');
     expect(script).toContain('AZUREML_PROTECTED_LOGANALYTICS_KEY="${AZUREML_PROTECTED_LOGANALYTICS_KEY:?set AZUREML_PROTECTED_LOGANALYTICS_KEY to the protected setting logAnalytics.key}"');
-    expect(script).toContain('--configuration-protected-settings logAnalytics.key="$AZUREML_PROTECTED_LOGANALYTICS_KEY"');
+    expect(script).toContain('--config-protected logAnalytics.key="$AZUREML_PROTECTED_LOGANALYTICS_KEY"');
   });
 });

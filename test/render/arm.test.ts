@@ -106,7 +106,11 @@ describe('renderArmTemplate', () => {
     test('creates the relay when createRelay (default true)', () => {
       expect(t.parameters.createRelay).toMatchObject({ type: 'bool', defaultValue: true });
       const condition = '[parameters(\'createRelay\')]';
-      expect(resource(t, 'Microsoft.Relay/namespaces')).toMatchObject({ condition, name: ns, location: 'eastus', sku: { name: 'Standard', tier: 'Standard' } });
+      // properties: the ARM template schema requires it on a namespace; the tag is the az CLI's.
+      expect(resource(t, 'Microsoft.Relay/namespaces')).toEqual({
+        condition, type: 'Microsoft.Relay/namespaces', apiVersion: '2021-11-01', name: ns, location: 'eastus',
+        tags: { created_by: 'Azure Arc-enabled ML' }, sku: { name: 'Standard', tier: 'Standard' }, properties: {},
+      });
       expect(resource(t, 'Microsoft.Relay/namespaces/hybridConnections')).toMatchObject({
         condition, name: `${ns}/arc-edge-01`, properties: { requiresClientAuthorization: true },
       });

@@ -97,7 +97,7 @@ describe('renderBicep', () => {
 
     test('creates the relay when createRelay (the default): Standard namespace, hybrid connection, azureml_rw rule', () => {
       expect(out).toContain('param createRelay bool = true');
-      expect(out).toContain(`resource relayNamespace 'Microsoft.Relay/namespaces@2021-11-01' = if (createRelay) {\n  name: '${relay?.namespaceName}'\n  location: 'eastus'\n  sku: {\n    name: 'Standard'\n    tier: 'Standard'\n  }\n}`);
+      expect(out).toContain(`resource relayNamespace 'Microsoft.Relay/namespaces@2021-11-01' = if (createRelay) {\n  name: '${relay?.namespaceName}'\n  location: 'eastus'\n  tags: {\n    created_by: 'Azure Arc-enabled ML'\n  }\n  sku: {\n    name: 'Standard'\n    tier: 'Standard'\n  }\n}`);
       expect(out).toContain(`= if (createRelay) {\n  parent: relayNamespace\n  name: 'arc-edge-01'\n  properties: {\n    requiresClientAuthorization: true\n  }\n}`);
       expect(out).toContain('= if (createRelay) {\n  parent: hybridConnection\n  name: \'azureml_rw\'\n  properties: {\n    rights: [\n      \'Manage\'\n      \'Send\'\n      \'Listen\'\n    ]\n  }\n}');
     });
