@@ -152,7 +152,7 @@ export interface AzureMlExtensionProps {
 export interface ExtensionPlan {
   /** Every problem, certificate errors included. Empty when the installation can be synthesized. */
   readonly problems: Problem[];
-  /** Certificate warnings (usable, but worth a look). */
+  /** Certificate and settings warnings (usable, but worth a look). */
   readonly warnings: Finding[];
   /**
    * The extension model (settings, protected settings, Helm values).
@@ -250,6 +250,7 @@ function computePlan(props: AzureMlExtensionProps): ExtensionPlan {
 
   const built = checkAndBuildExtensionModel({ settings, tls: tlsPlan?.tlsSettings, cluster: props.cluster });
   problems.push(...built.problems);
+  warnings.push(...built.warnings);
   const model = problems.length === 0 ? built.model : undefined;
   return {
     problems,

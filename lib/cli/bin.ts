@@ -193,22 +193,28 @@ export function main(argv: string[], io: CommandIo = defaultIo): number | Promis
     }
     case 'verify': {
       const v = parse(rest, {
-        'cname': { type: 'string' }, 'connect': { type: 'string' }, 'ca': { type: 'string' }, 'expect-cert': { type: 'string' },
+        'cname': { type: 'string' }, 'connect': { type: 'string' }, 'port': { type: 'string' }, 'ca': { type: 'string' }, 'expect-cert': { type: 'string' },
         'min-days': { type: 'string' }, 'timeout': { type: 'string' }, 'json': { type: 'boolean' }, 'at': { type: 'string' },
       }, VERIFY_USAGE, io);
       if (!v) return 2;
       if (v.help) { io.out(VERIFY_USAGE); return 0; }
-      if (!required(v, ['cname', 'connect'], VERIFY_USAGE, io)) return 2;
+      // Without --connect the cname is resolved (issue 11): only --cname is required.
+      if (!required(v, ['cname'], VERIFY_USAGE, io)) return 2;
+      if (v.connect !== undefined && v.port !== undefined) {
+        io.err('error: --port is for a resolved cname; with --connect the port is part of it (fix: give --connect HOST:PORT without --port)');
+        io.err(VERIFY_USAGE);
+        return 2;
+      }
       const now = parseAt(v.at, io);
       if (now === null) return 1;
-      for (const flag of ['min-days', 'timeout']) {
+      for (const flag of ['min-days', 'timeout', 'port']) {
         if (v[flag] !== undefined && !/^[0-9]+$/.test(String(v[flag]))) {
-          io.err(`error: --${flag} ${JSON.stringify(v[flag])} is not a whole number (fix: e.g. --${flag} ${flag === 'timeout' ? '10000' : '30'})`);
+          io.err(`error: --${flag} ${JSON.stringify(v[flag])} is not a whole number (fix: e.g. --${flag} ${flag === 'timeout' ? '10000' : flag === 'port' ? '443' : '30'})`);
           return 1;
         }
       }
       return runVerifyCommand({
-        cname: str(v.cname) ?? '', connect: str(v.connect) ?? '', ca: str(v.ca), expectCert: str(v['expect-cert']),
+        cname: str(v.cname) ?? '', connect: str(v.connect), port: v.port === undefined ? undefined : Number(v.port), ca: str(v.ca), expectCert: str(v['expect-cert']),
         minDays: v['min-days'] === undefined ? undefined : Number(v['min-days']),
         timeoutMs: v.timeout === undefined ? undefined : Number(v.timeout),
         json: v.json === true, now,

@@ -5,15 +5,19 @@ import { PemKind, scanPem } from '../certificate/pem';
 import { readPemFile } from '../certificate/read';
 import { validateCname } from '../certificate/validate';
 import { handshake, HandshakeResult } from '../verify/handshake';
+import { ResolvedAddress, resolveCname, Resolver, systemResolver } from '../verify/resolve';
 import { daysLeft, DEFAULT_MIN_DAYS, evaluateHandshake, formatAddress, VerifyEvaluation } from '../verify/verify';
 import { CommandIo } from './commands';
 
 /** The usage text of `verify`, for `--help` and usage errors. */
-export const VERIFY_USAGE = `Usage: azureml-tls verify --cname NAME --connect HOST[:PORT] [--ca FILE] [--expect-cert FILE] [--min-days D] [--timeout MS] [--at ISO-DATE] [--json]
+export const VERIFY_USAGE = `Usage: azureml-tls verify --cname NAME [--connect HOST[:PORT] | --port PORT] [--ca FILE] [--expect-cert FILE] [--min-days D] [--timeout MS] [--at ISO-DATE] [--json]
 
   --cname NAME          the sslCname: sent as SNI; the served leaf must cover it
   --connect HOST:PORT   where azureml-fe answers: the cname itself, or its external IP
-                        (kubectl get svc azureml-fe -n azureml); [IPV6]:PORT for IPv6; the port defaults to 443
+                        (kubectl get svc azureml-fe -n azureml); [IPV6]:PORT for IPv6; the port defaults to 443.
+                        Without --connect, the cname is resolved, where it points is printed, and that address
+                        is connected to (this checks the DNS record too; 'azureml-tls dns' prints the record)
+  --port PORT           the port to connect to when the cname is resolved (default 443)
   --ca FILE             trust the PEM CA certificates in FILE instead of Node's bundled public roots
   --expect-cert FILE    the deployed cert.pem: its first certificate must be the leaf that is served
   --min-days D          warn when a served certificate has fewer than D days left (default ${DEFAULT_MIN_DAYS})
@@ -25,15 +29,29 @@ export const VERIFY_USAGE = `Usage: azureml-tls verify --cname NAME --connect HO
 Connects with TLS 1.2 only (what azureml-fe serves; TLS 1.3 is documented as unsupported), then prints the served
 chain (subject, SANs, issuer, validity, SHA-256 fingerprint) and protocol, one 'error:' or 'warning:' line per
 finding, and a verdict. Certificates are shown by subject and fingerprint only.
-Exit codes: 0 verified (warnings such as expiring-soon allowed), 1 any error (no connection, no TLS 1.2 handshake,
-wrong name, untrusted chain, a different or expired certificate, or an invalid value), 2 unknown or missing flags.`;
+Exit codes: 0 verified (warnings such as expiring-soon allowed), 1 any error (a cname that does not resolve, no
+connection, no TLS 1.2 handshake, wrong name, untrusted chain, a different or expired certificate, or an invalid
+value), 2 unknown or missing flags.`;
 
 /** Options of `verify`. */
 export interface VerifyCommandOptions {
   /** The sslCname: the SNI name, which the served leaf must cover. */
   readonly cname: string;
-  /** `HOST:PORT`, `[IPV6]:PORT`, or `HOST` alone for port 443. */
-  readonly connect: string;
+  /**
+   * `HOST:PORT`, `[IPV6]:PORT`, or `HOST` alone for port 443.
+   * @default - the cname is resolved with `resolver` and its first address is connected to on `port`
+   */
+  readonly connect?: string;
+  /**
+   * The port when `connect` is not given.
+   * @default 443
+   */
+  readonly port?: number;
+  /**
+   * Resolves the cname when `connect` is not given (tests point it at 127.0.0.1).
+   * @default - the system resolver (getaddrinfo), as clients resolve the name
+   */
+  readonly resolver?: Resolver;
   /**
    * A PEM file of CA certificates to trust.
    * @default - Node's default CA store
@@ -113,7 +131,22 @@ export async function runVerifyCommand(options: VerifyCommandOptions, io: Comman
   const input = readInput(options);
   if (!input.ok) return report({ options, now, findings: input.findings, io });
 
-  const result = await handshake({ host: input.host, port: input.port, servername: input.cname, ca: input.ca, timeoutMs: input.timeoutMs });
+  let host = input.host;
+  let resolved: readonly ResolvedAddress[] | undefined;
+  if (options.connect === undefined) {
+    // Resolve as a client would, so a missing or stale record shows up here (spec section 5: the FQDN points at
+    // azureml-fe's external IP). The first address is the one getaddrinfo's ordering puts first, as clients try.
+    const r = await resolveCname(input.cname, options.resolver ?? systemResolver, input.timeoutMs);
+    if (r.finding) return report({ options, now, findings: [...input.findings, r.finding], io, cname: input.cname, minDays: input.minDays });
+    resolved = r.addresses;
+    host = r.addresses[0].address;
+    if (!options.json) {
+      const others = r.addresses.length > 1 ? `; connecting to the first, ${host}` : '';
+      io.out(`${input.cname} resolves to ${r.addresses.map((a) => a.address).join(', ')}${others}`);
+    }
+  }
+
+  const result = await handshake({ host, port: input.port, servername: input.cname, ca: input.ca, timeoutMs: input.timeoutMs });
   const evaluation = evaluateHandshake(result, {
     cname: input.cname,
     expectedCertificatePem: input.expected,
@@ -122,7 +155,7 @@ export async function runVerifyCommand(options: VerifyCommandOptions, io: Comman
     minDays: input.minDays,
     now,
   });
-  return report({ options, now, findings: [...input.findings, ...evaluation.findings], io, cname: input.cname, minDays: input.minDays, result, evaluation });
+  return report({ options, now, findings: [...input.findings, ...evaluation.findings], io, cname: input.cname, minDays: input.minDays, result, evaluation, resolved });
 }
 
 type Input =
@@ -144,8 +177,16 @@ function readInput(options: VerifyCommandOptions): Input {
   const findings: Finding[] = [];
   const name = validateCname(options.cname, '--cname');
   findings.push(...name.findings);
-  const connect = parseConnect(options.connect);
+  const connect = options.connect !== undefined
+    ? parseConnect(options.connect)
+    : { host: name.cname ?? options.cname, port: options.port ?? DEFAULT_VERIFY_PORT };
   if ('finding' in connect) findings.push(connect.finding);
+  if (options.connect !== undefined && options.port !== undefined) {
+    findings.push({ severity: Severity.ERROR, code: 'port-with-connect', message: '--port is for a resolved cname; with --connect the port is part of it', fix: `give --connect HOST:${options.port}` });
+  }
+  if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 1 && options.port <= 65535)) {
+    findings.push({ severity: Severity.ERROR, code: 'port-invalid', message: `--port ${JSON.stringify(String(options.port))} is not a port number from 1 to 65535`, fix: `e.g. --port ${DEFAULT_VERIFY_PORT}` });
+  }
   const minDays = options.minDays ?? DEFAULT_MIN_DAYS;
   if (!Number.isInteger(minDays) || minDays < 0) {
     findings.push({ severity: Severity.ERROR, code: 'min-days-invalid', message: `--min-days ${JSON.stringify(String(options.minDays))} is not a whole number of days of at least 0`, fix: `e.g. --min-days ${DEFAULT_MIN_DAYS}` });
@@ -219,6 +260,8 @@ interface ReportInput {
   readonly minDays?: number;
   readonly result?: HandshakeResult;
   readonly evaluation?: VerifyEvaluation;
+  /** The addresses the cname resolved to, when there was no --connect. */
+  readonly resolved?: readonly ResolvedAddress[];
 }
 
 function report(r: ReportInput): number {
@@ -228,7 +271,7 @@ function report(r: ReportInput): number {
   const verified = errors === 0 && result !== undefined;
   const served = evaluation?.served ?? [];
   const chain = served.map((c, i) => ({ facts: c, inTrustStore: result?.chain[i]?.inTrustStore === true }));
-  const address = result ? formatAddress(result.host, result.port) : options.connect;
+  const address = result ? formatAddress(result.host, result.port) : options.connect ?? formatAddress(r.cname ?? options.cname, options.port ?? DEFAULT_VERIFY_PORT);
 
   if (options.json) {
     io.out(JSON.stringify({
@@ -236,6 +279,7 @@ function report(r: ReportInput): number {
       at: now.toISOString(),
       cname: r.cname ?? options.cname,
       connect: address,
+      resolved: options.connect === undefined ? { name: r.cname ?? options.cname, addresses: (r.resolved ?? []).map((a) => a.address) } : undefined,
       trust: result?.trustStore ?? (options.ca !== undefined ? 'ca' : 'default'),
       ca: options.ca,
       expectCert: options.expectCert,

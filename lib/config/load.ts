@@ -525,5 +525,6 @@ function convertCluster(raw: RawMap): ClusterIdentity {
     name: raw.name as string | undefined,
     location: raw.location as string | undefined,
     nodeCount: raw.nodeCount as number | undefined,
+    distribution: raw.distribution as string | undefined,
   };
 }

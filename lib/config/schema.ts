@@ -55,6 +55,7 @@ export const CLUSTER_SHAPE: Shape = {
     name: str('The cluster\'s resource name.', { nonEmpty: true }),
     location: str('Azure region, e.g. eastus.', { nonEmpty: true }),
     nodeCount: { kind: 'integer', minimum: 1, description: 'Total node count; under 3 is a small cluster (DevTest, no router HA).' },
+    distribution: str('Arc only: the connected cluster\'s distribution (properties.distribution, e.g. openshift, k3s, generic); openshift (any case) sends openshift=true, as the az CLI does.', { nonEmpty: true }),
   },
 };
 

@@ -455,7 +455,7 @@ function sealedProtectedSettings(scope: Construct, model: ExtensionModel, props:
     },
     spec: {
       encryptedData,
-      template: { metadata: { name: props.secretName, namespace: props.namespace }, type: 'Opaque' },
+      template: { metadata: { name: props.secretName, namespace: props.namespace, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) }, type: 'Opaque' },
     },
   });
 }

@@ -1,6 +1,6 @@
 import { renderJson } from './common';
 import {
-  ARM_TEMPLATE_FILE_NAME, azDeploymentExample, commonNotes, generatedLine, IacInputs, iacProtectedSettings, IacProtectedSetting,
+  ARM_TEMPLATE_FILE_NAME, azDeploymentExample, commonNotes, generatedLine, IacInputs, iacProtectedSettings, IacProtectedSetting, iacSecureInputs,
   IacTarget, IAC_EXTENSION_TYPE, IAC_RELEASE_NAMESPACE, IAC_RELEASE_TRAIN, ProtectedValueSource, RELAY_API_VERSION, RELAY_NAMESPACE_TAGS,
   resolveIacTarget, secureDescription,
 } from './iac';
@@ -53,7 +53,7 @@ export function renderArmTemplate(inputs: IacInputs): string {
 
 function metadata(inputs: IacInputs, target: IacTarget, secrets: IacProtectedSetting[]): ArmObject {
   const notes = commonNotes(inputs, target, 'with createRelay = false, the existing ones of these names are used');
-  const params = secrets.filter((s) => s.source !== ProtectedValueSource.RELAY_CONNECTION_STRING);
+  const params = iacSecureInputs(secrets).filter((s) => s.source !== ProtectedValueSource.RELAY_CONNECTION_STRING);
   if (params.length > 0) {
     notes.push(
       'Protected settings are securestring parameters: pass them at deploy time, never write them into this file:',
@@ -80,7 +80,7 @@ function parameters(target: IacTarget, secrets: IacProtectedSetting[]): ArmObjec
       metadata: { description: 'Create the Azure Relay the extension needs (true), or use the existing one of the same names, e.g. created by the az CLI (false).' },
     };
   }
-  for (const s of secrets.filter((p) => p.source !== ProtectedValueSource.RELAY_CONNECTION_STRING)) {
+  for (const s of iacSecureInputs(secrets).filter((p) => p.source !== ProtectedValueSource.RELAY_CONNECTION_STRING)) {
     params[s.parameterName] = { type: 'securestring', metadata: { description: secureDescription(s) } };
   }
   return params;

@@ -107,11 +107,17 @@ function renderAzScript(command: AzCommand, model: ExtensionModel, options: AzSc
     args.push('--subscription "$SUBSCRIPTION_ID"');
   }
   if (command === AzCommand.CREATE) args.push('--scope cluster', '--release-namespace azureml');
-  // Current spellings (spec section 4): the --configuration-* forms are deprecated aliases since k8s-extension 1.3.9.
+  // Current spellings (spec section 4, and the k8s-extension option lists): --config-settings-file, --config-protected-file
+  // (alias of --config-protected-settings-file) and --config-protected (alias of --config-protected-settings). The
+  // deprecated ones, since k8s-extension 1.3.9, are --configuration-settings-file, --configuration-protected-settings-file
+  // and --configuration-protected-settings; --configuration-settings (alias --config) is still current.
   args.push(`--config-settings-file ${shellQuote('settings.json')}`);
   if (options.hasProtectedSettings) args.push(`--config-protected-file ${shellQuote('protected-settings.json')}`);
   // Pass-through protected values are secrets and never written to a file here: read them from the environment.
-  const passThrough = Object.keys(model.protectedSettings).filter((k) => !(k in model.cliProtectedSettings) && !k.startsWith('scoringFe.ssl'));
+  // The keys the CLI copies from another (its reference mapping) are left to it: one variable per secret.
+  const copies = model.protectedReferenceCopies ?? {};
+  const passThrough = Object.keys(model.protectedSettings)
+    .filter((k) => !(k in model.cliProtectedSettings) && !k.startsWith('scoringFe.ssl') && !(k in copies));
   for (const key of passThrough) {
     const name = protectedSettingVariable(key);
     lines.push(`${name}="\${${name}:?set ${name} to the protected setting ${key.replace(/[^A-Za-z0-9._-]/g, '_')}}"`);

@@ -1,8 +1,7 @@
 import {
-  azDeploymentExample, BICEP_FILE_NAME, commonNotes, generatedLine, IacInputs, iacProtectedSettings, IacProtectedSetting, IacTarget,
+  azDeploymentExample, BICEP_FILE_NAME, commonNotes, generatedLine, IacInputs, iacProtectedSettings, IacProtectedSetting, iacSecureInputs, IacTarget,
   IAC_EXTENSION_TYPE, IAC_RELEASE_NAMESPACE, IAC_RELEASE_TRAIN, oneLine, ProtectedValueSource, RELAY_API_VERSION, resolveIacTarget,
-  secureDescription,
-  RELAY_NAMESPACE_TAGS,
+  RELAY_NAMESPACE_TAGS, secureDescription,
 } from './iac';
 import { ClusterType } from '../settings/model';
 
@@ -36,6 +35,15 @@ export function bicepString(value: string): string {
 }
 
 /**
+ * An object property name as Bicep's linter wants it (rule prefer-unquoted-property-names): bare when it is an
+ * identifier (a letter or `_`, then letters, digits or `_`), otherwise a string literal, e.g. `'scoringFe.sslSecret'`
+ * (a dot or a dash needs the quotes).
+ */
+export function bicepPropertyName(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : bicepString(name);
+}
+
+/**
  * A Bicep module that installs the AzureML extension on the environment's cluster: `Microsoft.KubernetesConfiguration/
  * extensions` scoped to the existing AKS or Arc cluster, the settings written literally, the protected settings from
  * `@secure()` parameters (never `loadFileAsBase64()`, which would copy the key into the compiled template) and, for
@@ -62,7 +70,7 @@ function header(inputs: IacInputs, target: IacTarget, secrets: IacProtectedSetti
     generatedLine(inputs.environment, 'the AzureML extension (Microsoft.AzureML.Kubernetes) as a Bicep module.'),
     ...commonNotes(inputs, target, 'with createRelay = false, the existing ones of these names are used'),
   ];
-  const params = secrets.filter((s) => s.source !== ProtectedValueSource.RELAY_CONNECTION_STRING);
+  const params = iacSecureInputs(secrets).filter((s) => s.source !== ProtectedValueSource.RELAY_CONNECTION_STRING);
   if (params.length > 0) lines.push('', ...secureParameterHelp(inputs, target, params));
   return lines.map((l) => (l === '' ? '//' : `// ${oneLine(l)}`));
 }
@@ -98,7 +106,7 @@ function parameters(target: IacTarget, secrets: IacProtectedSetting[]): string[]
       'param createRelay bool = true',
     );
   }
-  for (const s of secrets.filter((p) => p.source !== ProtectedValueSource.RELAY_CONNECTION_STRING)) {
+  for (const s of iacSecureInputs(secrets).filter((p) => p.source !== ProtectedValueSource.RELAY_CONNECTION_STRING)) {
     lines.push('', '@secure()', `@description(${bicepString(secureDescription(s))})`, `param ${s.parameterName} string`);
   }
   return lines;
@@ -119,7 +127,7 @@ function relay(target: IacTarget): string[] {
     `  name: ${bicepString(r.namespaceName)}`,
     `  location: ${bicepString(target.location)}`,
     '  tags: {',
-    ...Object.entries(RELAY_NAMESPACE_TAGS).map(([k, v]) => `    ${k}: ${bicepString(v)}`),
+    ...Object.entries(RELAY_NAMESPACE_TAGS).map(([k, v]) => `    ${bicepPropertyName(k)}: ${bicepString(v)}`),
     '  }',
     '  sku: {',
     '    name: \'Standard\'',
@@ -178,11 +186,11 @@ function extension(inputs: IacInputs, target: IacTarget, secrets: IacProtectedSe
     '      }',
     '    }',
     '    configurationSettings: {',
-    ...Object.entries(inputs.model.settings).map(([k, v]) => `      ${bicepString(k)}: ${bicepString(v)}`),
+    ...Object.entries(inputs.model.settings).map(([k, v]) => `      ${bicepPropertyName(k)}: ${bicepString(v)}`),
     '    }',
   );
   if (secrets.length > 0) {
-    lines.push('    configurationProtectedSettings: {', ...secrets.map((s) => `      ${bicepString(s.key)}: ${protectedValue(s)}`), '    }');
+    lines.push('    configurationProtectedSettings: {', ...secrets.map((s) => `      ${bicepPropertyName(s.key)}: ${protectedValue(s)}`), '    }');
   }
   lines.push('  }');
   if (target.relay) lines.push('  dependsOn: [', '    relayRule', '  ]');

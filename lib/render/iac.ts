@@ -27,10 +27,12 @@ export const ARM_TEMPLATE_FILE_NAME = 'azuredeploy.json';
 /** The suggested name of the Terraform configuration in an environment's folder. */
 export const TERRAFORM_FILE_NAME = 'main.tf.json';
 /** API version of the Azure Relay resources (the version of its `listKeys` reference). */
-/** The tags the az CLI puts on the Azure Relay namespace it creates for an Arc cluster (issue 11: the CLI's own code). */
-export const RELAY_NAMESPACE_TAGS: { readonly [key: string]: string } = { created_by: 'Azure Arc-enabled ML' };
-
 export const RELAY_API_VERSION = '2021-11-01';
+/**
+ * The tags the az CLI puts on the Azure Relay namespace it creates for an Arc cluster (its module-level
+ * `resource_tag`); the hybrid connection and the rule get none. Spec section 3.
+ */
+export const RELAY_NAMESPACE_TAGS: { readonly [key: string]: string } = { created_by: 'Azure Arc-enabled ML' };
 
 /** The PEM files of PEM settings mode, as paths relative to the environment's output folder. */
 export interface IacPemFiles {
@@ -101,24 +103,49 @@ export interface IacProtectedSetting {
   readonly parameterName: string;
   /** The Terraform variable's name (snake_case); for PEM material, the variable holding the file's path. */
   readonly variableName: string;
+  /**
+   * The protected setting whose value this one repeats, as the az CLI copies it (its reference mapping, e.g.
+   * `relayserver.relayConnectionString` from `relayServerConnectionString`): both share one parameter or variable.
+   * @default - none: the value is its own
+   */
+  readonly sameValueAs?: string;
 }
 
 /**
  * Every protected setting an IaC deployment passes, sorted by key: the {@link iacProtectedKeys} and, for Arc, the
- * relay connection string keys. Parameter names are unique and deterministic.
+ * relay connection string keys. Parameter names are unique and deterministic; a key the az CLI copies from a
+ * pass-through key (`protectedReferenceCopies`) reuses its source's names (see {@link iacSecureInputs}).
  */
 export function iacProtectedSettings(model: ExtensionModel): IacProtectedSetting[] {
   const relayKeys = model.arcRelay?.connectionStringKeys ?? [];
   const keys = [...new Set([...iacProtectedKeys(model), ...relayKeys])].sort();
+  const copies = model.protectedReferenceCopies ?? {};
   const taken = new Set<string>();
+  const own = new Map<string, IacProtectedSetting>();
+  for (const key of keys) {
+    if (!(key in copies) || relayKeys.includes(key)) own.set(key, ownSetting(key, relayKeys, taken));
+  }
+  // A copy the CLI would make shares its source's parameter: one secret, passed once, sent under both keys.
   return keys.map((key) => {
-    if (relayKeys.includes(key)) return fixed(key, ProtectedValueSource.RELAY_CONNECTION_STRING, 'relayConnectionString', 'relay_connection_string');
-    if (key === CERTIFICATE_KEY) return fixed(key, ProtectedValueSource.CERTIFICATE, 'sslCertBase64', 'ssl_cert_pem_file');
-    if (key === PRIVATE_KEY_KEY) return fixed(key, ProtectedValueSource.PRIVATE_KEY, 'sslKeyBase64', 'ssl_key_pem_file');
-    const words = key.split(/[^A-Za-z0-9]+/).filter((w) => w !== '');
-    const camel = unique(`protected${words.map((w) => w[0].toUpperCase() + w.slice(1)).join('') || 'Setting'}`, taken);
-    return { key, source: ProtectedValueSource.PARAMETER, parameterName: camel, variableName: snakeCase(camel) };
+    const setting = own.get(key);
+    if (setting) return setting;
+    const source = own.get(copies[key]) ?? ownSetting(copies[key], relayKeys, taken);
+    return { ...source, key, sameValueAs: source.key };
   });
+}
+
+/** The distinct secure parameters (Bicep, ARM) or variables (Terraform) of the protected settings, in key order. */
+export function iacSecureInputs(settings: IacProtectedSetting[]): IacProtectedSetting[] {
+  return settings.filter((s) => s.sameValueAs === undefined);
+}
+
+function ownSetting(key: string, relayKeys: readonly string[], taken: Set<string>): IacProtectedSetting {
+  if (relayKeys.includes(key)) return fixed(key, ProtectedValueSource.RELAY_CONNECTION_STRING, 'relayConnectionString', 'relay_connection_string');
+  if (key === CERTIFICATE_KEY) return fixed(key, ProtectedValueSource.CERTIFICATE, 'sslCertBase64', 'ssl_cert_pem_file');
+  if (key === PRIVATE_KEY_KEY) return fixed(key, ProtectedValueSource.PRIVATE_KEY, 'sslKeyBase64', 'ssl_key_pem_file');
+  const words = key.split(/[^A-Za-z0-9]+/).filter((w) => w !== '');
+  const camel = unique(`protected${words.map((w) => w[0].toUpperCase() + w.slice(1)).join('') || 'Setting'}`, taken);
+  return { key, source: ProtectedValueSource.PARAMETER, parameterName: camel, variableName: snakeCase(camel) };
 }
 
 function fixed(key: string, source: ProtectedValueSource, parameterName: string, variableName: string): IacProtectedSetting {

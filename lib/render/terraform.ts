@@ -1,6 +1,6 @@
 import { renderJson } from './common';
 import {
-  commonNotes, generatedLine, IacInputs, iacProtectedSettings, IacProtectedSetting, IacTarget, IAC_EXTENSION_TYPE,
+  commonNotes, generatedLine, IacInputs, iacProtectedSettings, IacProtectedSetting, iacSecureInputs, IacTarget, IAC_EXTENSION_TYPE,
   IAC_RELEASE_NAMESPACE, IAC_RELEASE_TRAIN, ProtectedValueSource, resolveIacTarget,
   RELAY_NAMESPACE_TAGS,
 } from './iac';
@@ -103,7 +103,7 @@ function variableBlocks(inputs: IacInputs, target: IacTarget, secrets: IacProtec
       description: terraformLiteral(`With create_relay = false: the primary connection string of rule ${target.relay.authorizationRuleName} of hybrid connection ${target.relay.hybridConnectionName} in Relay namespace ${target.relay.namespaceName} (az relay hybrid-connection authorization-rule keys list).`),
     };
   }
-  for (const s of secrets) {
+  for (const s of iacSecureInputs(secrets)) {
     if (s.source === ProtectedValueSource.CERTIFICATE || s.source === ProtectedValueSource.PRIVATE_KEY) {
       variables[s.variableName] = pemPathVariable(inputs, s);
     } else if (s.source === ProtectedValueSource.PARAMETER) {

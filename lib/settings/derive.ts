@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ClusterIdentity, ClusterType, ExtensionSettings, InferenceRouterServiceType } from './model';
+import { ClusterIdentity, ClusterType, ExtensionSettings, InferenceRouterServiceType, OPENSHIFT_DISTRIBUTION } from './model';
 import { renderBoolean, SCALAR_SETTINGS, ScalarSettingField, SettingKind } from './keys';
 import { ExtensionModelInput, SMALL_CLUSTER_NODES } from './rules';
 import { TlsMode } from './tls';
@@ -27,6 +27,14 @@ export interface DerivedSettings {
    * @default - none (AKS, or identity unknown)
    */
   readonly arcRelay?: ArcRelay;
+  /**
+   * The protected keys the az CLI fills itself from another protected key (its reference mapping, spec section 3),
+   * each mapped to its source: `relayserver.relayConnectionString` from a pass-through `relayServerConnectionString`,
+   * `servicebus.connectionString` from `serviceBusConnectionString`. They are in `protectedSettings` (what is sent);
+   * a deployment passes one value for both, and the az scripts pass only the source.
+   * @default - none
+   */
+  readonly protectedReferenceCopies?: { [key: string]: string };
 }
 
 /** The Azure Relay an Arc installation needs, named as the az CLI names it. */
@@ -44,6 +52,16 @@ export interface ArcRelay {
   /** Protected settings that receive the rule's primary connection string at deploy time. */
   readonly connectionStringKeys: string[];
 }
+
+/**
+ * The az CLI's reference mapping for pass-through keys (spec section 3): a key given is copied to each of these keys,
+ * in the same map (settings or protected settings), unless that key is set already. Its `cluster_name` entry is
+ * applied in {@link deriveFromCluster}.
+ */
+const PASS_THROUGH_REFERENCES: { readonly [key: string]: readonly string[] } = {
+  relayServerConnectionString: ['relayserver.relayConnectionString'],
+  serviceBusConnectionString: ['servicebus.connectionString'],
+};
 
 /** Python's `str(True)`: what the CLI sends for the booleans it computes itself. */
 const PY_TRUE = 'True';
@@ -108,6 +126,10 @@ export function deriveSettings(input: ExtensionModelInput): DerivedSettings {
     deriveFromCluster(cluster, s, settings, setDefault);
     arcRelay = deriveArcRelay(cluster, settings, protectedSettings);
   }
+  // The CLI's _dereference runs on both maps whatever the cluster. A created Arc relay's keys are not copied here:
+  // its connection string is known only at deploy time, and ArcRelay.connectionStringKeys already lists both keys.
+  dereference(settings);
+  const protectedReferenceCopies = dereference(protectedSettings);
 
   return {
     settings: sortKeys(settings),
@@ -115,7 +137,23 @@ export function deriveSettings(input: ExtensionModelInput): DerivedSettings {
     cliProtectedSettings: sortKeys(cliProtectedSettings),
     tlsMode,
     arcRelay,
+    protectedReferenceCopies: sortKeys(protectedReferenceCopies),
   };
+}
+
+// Copies each reference source present to its targets not set yet (the CLI keeps a value the user set); returns the
+// keys copied, each mapped to its source.
+function dereference(map: SettingsMap): SettingsMap {
+  const copied: SettingsMap = {};
+  for (const [source, targets] of Object.entries(PASS_THROUGH_REFERENCES)) {
+    if (!(source in map)) continue;
+    for (const target of targets) {
+      if (target in map) continue;
+      map[target] = map[source];
+      copied[target] = source;
+    }
+  }
+  return copied;
 }
 
 /**
@@ -179,6 +217,9 @@ function deriveFromCluster(
     setDefault('jobSchedulerLocation', location);
   }
   if (cluster.name) setDefault('cluster_name_friendly', cluster.name);
+  // The CLI reads the connected cluster's properties.distribution and, for OpenShift, sets the key outright (not a
+  // default: a user value is overwritten), as the lower-case string 'true'.
+  if (cluster.distribution?.toLowerCase() === OPENSHIFT_DISTRIBUTION) settings.openshift = 'true';
   setDefault('servicebus.enabled', 'false');
   const aks = cluster.type === ClusterType.AKS;
   setDefault('relayserver.enabled', aks ? 'false' : 'true');

@@ -1,6 +1,7 @@
+import { Finding } from '../certificate/findings';
 import { Problem, throwIfProblems } from '../problems';
 import { DerivedSettings, deriveSettings } from './derive';
-import { checkExtensionInput, ExtensionModelInput } from './rules';
+import { checkExtensionInput, ExtensionModelInput, extensionInputWarnings } from './rules';
 import { HelmValues, toHelmValues } from './values';
 
 /** The validated extension model: settings as the az CLI would send them, and the Helm values they become. */
@@ -15,16 +16,19 @@ export interface ExtensionModelResult {
   readonly model?: ExtensionModel;
   /** Every problem found; empty when `model` is set. */
   readonly problems: Problem[];
+  /** Settings accepted with a warning, as the az CLI warns about them (also when there are problems). */
+  readonly warnings: Finding[];
 }
 
 /** Checks every rule of spec sections 2-3 and, when all hold, derives the model. Never throws for bad input. */
 export function checkAndBuildExtensionModel(input: ExtensionModelInput): ExtensionModelResult {
   const problems = checkExtensionInput(input);
-  if (problems.length > 0) return { problems };
+  const warnings = extensionInputWarnings(input);
+  if (problems.length > 0) return { problems, warnings };
   const derived = deriveSettings(input);
   const values = toHelmValues(derived.settings);
-  if (values.problems.length > 0) return { problems: values.problems };
-  return { model: { ...derived, helmValues: values.values }, problems: [] };
+  if (values.problems.length > 0) return { problems: values.problems, warnings };
+  return { model: { ...derived, helmValues: values.values }, problems: [], warnings };
 }
 
 /**

@@ -160,4 +160,15 @@ export interface ClusterIdentity {
   readonly location?: string;
   /** Total node count; under 3 makes it a small cluster (spec section 3). @default - unknown */
   readonly nodeCount?: number;
+  /**
+   * Arc only: the connected cluster's Kubernetes distribution, its `properties.distribution` as
+   * `az connectedk8s connect --distribution` records it (e.g. `openshift`, `k3s`, `generic`). The az CLI reads it from
+   * the cluster resource and, when it is `openshift` (any case), sends `openshift=true` (spec section 3). AKS clusters
+   * have no such property.
+   * @default - unknown: no `openshift` key is derived
+   */
+  readonly distribution?: string;
 }
+
+/** The distribution value for which the az CLI sends `openshift=true` (compared case-insensitively). */
+export const OPENSHIFT_DISTRIBUTION = 'openshift';

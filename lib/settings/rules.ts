@@ -1,4 +1,5 @@
 import { validateCname } from '../certificate/validate';
+import { Finding, Severity } from '../certificate/findings';
 import { Problem } from '../problems';
 import { ClusterIdentity, ClusterType, ExtensionSettings, InferenceRouterServiceType } from './model';
 import { SCALAR_SETTINGS, TLS_AND_DERIVED_KEYS } from './keys';
@@ -31,7 +32,7 @@ export const SMALL_CLUSTER_NODES = 3;
 export function checkExtensionInput(input: ExtensionModelInput): Problem[] {
   return [
     ...checkComponents(input.settings),
-    ...checkRouter(input.settings, input.cluster),
+    ...checkRouter(input.settings),
     ...checkTls(input),
     ...checkHighAvailability(input.settings, input.cluster),
     ...checkNodeSelector(input.settings.nodeSelector ?? {}),
@@ -51,9 +52,9 @@ function checkComponents(s: ExtensionSettings): Problem[] {
   }];
 }
 
-// Spec section 2: inferenceRouterServiceType is required with inference; internalLoadBalancerProvider is AKS only and
-// rejected together with NodePort (the CLI's MutuallyExclusiveArgumentError).
-function checkRouter(s: ExtensionSettings, cluster: ClusterIdentity | undefined): Problem[] {
+// Spec section 2: inferenceRouterServiceType is required with inference; internalLoadBalancerProvider is rejected
+// together with NodePort (the CLI's MutuallyExclusiveArgumentError). On Arc it is a warning: extensionInputWarnings.
+function checkRouter(s: ExtensionSettings): Problem[] {
   const problems: Problem[] = [];
   if (s.enableInference && s.inferenceRouterServiceType === undefined) {
     problems.push({
@@ -70,15 +71,33 @@ function checkRouter(s: ExtensionSettings, cluster: ClusterIdentity | undefined)
       fix: 'remove internalLoadBalancerProvider, or set inferenceRouterServiceType: LoadBalancer',
     });
   }
-  if (s.internalLoadBalancerProvider !== undefined && cluster?.type === ClusterType.ARC) {
-    problems.push({
-      field: 'internalLoadBalancerProvider',
-      message: 'is supported on AKS only, and this cluster is Arc-enabled',
-      value: s.internalLoadBalancerProvider,
-      fix: 'remove internalLoadBalancerProvider and expose azureml-fe with NodePort or ClusterIP and your own load balancer',
+  return problems;
+}
+
+/** The code of the warning for an internal load balancer on an Arc cluster. */
+export const ARC_INTERNAL_LOAD_BALANCER_WARNING = 'arc-internal-load-balancer';
+
+/**
+ * Settings the az CLI accepts with a warning, and so does this tool: they are sent, and the warnings reach the
+ * installation plan's warnings. Assumes nothing about {@link checkExtensionInput}'s result.
+ */
+export function extensionInputWarnings(input: ExtensionModelInput): Finding[] {
+  const s = input.settings;
+  const warnings: Finding[] = [];
+  // Spec section 2: the CLI warns "Internal load balancer only supported on AKS and AKS Engine Clusters." and sends
+  // the setting anyway: an AKS Engine cluster connects through Arc, and its Azure cloud provider honours the
+  // internal-load-balancer annotation. Refusing it would block those clusters.
+  if (s.internalLoadBalancerProvider !== undefined && input.cluster?.type === ClusterType.ARC
+    && s.inferenceRouterServiceType !== InferenceRouterServiceType.NODE_PORT) {
+    warnings.push({
+      severity: Severity.WARNING,
+      code: ARC_INTERNAL_LOAD_BALANCER_WARNING,
+      message: `internalLoadBalancerProvider ${s.internalLoadBalancerProvider} on an Arc-enabled cluster: the internal load balancer works only on `
+        + 'AKS and AKS Engine clusters (the az CLI warns and sends it, and so does this tool)',
+      fix: 'keep it for an AKS Engine cluster; on any other Arc cluster remove internalLoadBalancerProvider and expose azureml-fe with NodePort or ClusterIP and your own load balancer',
     });
   }
-  return problems;
+  return warnings;
 }
 
 // Spec sections 2-3: HTTPS needs exactly one source (sslSecret or the PEM files) and sslCname; TLS material together
@@ -221,6 +240,12 @@ function checkCluster(cluster: ClusterIdentity | undefined): Problem[] {
   }
   if (cluster.name !== undefined && !/^[A-Za-z0-9][-_A-Za-z0-9]{0,62}$/.test(cluster.name)) {
     problems.push({ field: 'cluster.name', message: 'is not a cluster name (1-63 letters, digits, - and _, starting with a letter or digit)', value: cluster.name, fix: 'use the name az aks list (or az connectedk8s list) shows' });
+  }
+  // Spec section 3: the CLI reads properties.distribution, which only Arc connected clusters have.
+  if (cluster.distribution !== undefined && cluster.type !== ClusterType.ARC) {
+    problems.push({ field: 'cluster.distribution', message: 'is a property of Arc-enabled (connected) clusters only: an AKS cluster has none, so the az CLI derives nothing from it', value: cluster.distribution, fix: 'remove cluster.distribution, or set cluster.type: arc for an Arc-enabled cluster' });
+  } else if (cluster.distribution !== undefined && cluster.distribution.trim() === '') {
+    problems.push({ field: 'cluster.distribution', message: 'is empty', value: cluster.distribution, fix: 'give the distribution az connectedk8s show --query distribution prints, e.g. openshift' });
   }
   if (cluster.location !== undefined && !/^[A-Za-z0-9]+$/.test(cluster.location)) {
     problems.push({ field: 'cluster.location', message: 'is not a region name: the CLI derives the domain <region>.cloudapp.azure.com from it', value: cluster.location, fix: `use the programmatic name, e.g. ${cluster.location.replace(/\s+/g, '').toLowerCase()} (az account list-locations --query [].name)` });

@@ -136,7 +136,7 @@ describe('azureml-tls synth', () => {
       const tf = JSON.parse(fs.readFileSync(path.join(out, 'install', env, 'main.tf.json'), 'utf8'));
       const tfExtension = Object.values(tf.resource).flatMap((byName) => Object.values(byName as object)).find((r) => (r as { extension_type?: string }).extension_type) as { configuration_settings: object };
       expect(tfExtension.configuration_settings).toEqual(settings);
-      expect(fs.readFileSync(path.join(out, 'install', env, 'extension.bicep'), 'utf8')).toContain(`'sslCname': '${settings.sslCname}'`);
+      expect(fs.readFileSync(path.join(out, 'install', env, 'extension.bicep'), 'utf8')).toContain(`sslCname: '${settings.sslCname}'`); // unquoted: Bicep's prefer-unquoted-property-names
     }
   });
 
@@ -437,7 +437,9 @@ describe('azureml-tls report', () => {
 
 describe('azureml-tls verify (flags; the handshake itself is tested in test/integration/verify.test.ts)', () => {
   test('exits 2 for missing or unknown flags, 0 for --help, 1 for a closed port', () => {
-    expect(run(['verify', '--cname', 'ml.example.com']).code).toBe(2);
+    // --connect is optional now (verify resolves the cname); a missing --cname or --port beside --connect is a usage error.
+    expect(run(['verify', '--connect', '127.0.0.1:1']).code).toBe(2);
+    expect(run(['verify', '--cname', 'ml.example.com', '--connect', '127.0.0.1:1', '--port', '443']).code).toBe(2);
     expect(run(['verify', '--cname', 'ml.example.com', '--connect', '127.0.0.1:1', '--nope']).code).toBe(2);
     expect(run(['verify', '--help']).out).toContain('Usage: azureml-tls verify');
     const closed = run(['verify', '--cname', 'ml.example.com', '--connect', '127.0.0.1:1', '--timeout', '3000']);

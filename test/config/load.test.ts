@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CONFIG_ENV_VAR, InferenceRouterServiceType, findConfigFile, loadConfig, parseConfig, TlsCertificateSourceKind, ValidationError } from '../../lib/internal';
+import { buildExtensionModel, CONFIG_ENV_VAR, InferenceRouterServiceType, findConfigFile, loadConfig, parseConfig, TlsCertificateSourceKind, ValidationError } from '../../lib/internal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE_CERT = path.join(ROOT, 'examples', 'certs', 'example-only.cert.pem');
@@ -44,6 +44,15 @@ describe('config loader', () => {
   test('accepts the router service type in any case and stores the documented spelling', () => {
     const config = parseConfig(env('    insecure: true\n    extension: { enableInference: true, inferenceRouterServiceType: nodeport }\n'), path.join(ROOT, 'x.yaml'));
     expect(config.environments[0].props.settings.inferenceRouterServiceType).toBe('NodePort');
+  });
+
+  test('reads cluster.distribution, and an OpenShift Arc cluster gets openshift=true as the az CLI sends it (issue 11)', () => {
+    const config = parseConfig(env('    insecure: true\n    extension: { enableTraining: true }\n    cluster: { type: arc, distribution: OpenShift }\n'), path.join(ROOT, 'x.yaml'));
+    const props = config.environments[0].props;
+    expect(props.cluster?.distribution).toBe('OpenShift');
+    expect(buildExtensionModel({ settings: props.settings, cluster: props.cluster }).settings.openshift).toBe('true');
+    expect(problemsOf(env('    insecure: true\n    extension: { enableTraining: true }\n    cluster: { type: arc, distribution: 3 }\n')))
+      .toEqual(['test-config.yaml: environments[0] (dev).cluster.distribution: must be a string, but is number 3']);
   });
 
   test('fails on an unknown key, naming the file, environment and field, and suggesting the right key', () => {

@@ -156,6 +156,8 @@ describe('AzureMlAsoExtension on AKS with sealed protected settings', () => {
     expectValid(manifests);
     const sealed = byKind(manifests, 'SealedSecret');
     expect(sealed.metadata).toEqual({ name: 'aml-protected-settings', namespace: 'ml-platform', annotations: { 'sealedsecrets.bitnami.com/namespace-wide': 'true' } });
+    // kubeseal copies the scope annotation into the template as well (issue 11).
+    expect(sealed.spec.template.metadata).toEqual(sealed.metadata);
     expect(unseal(sealed.spec.encryptedData['scoringFe.sslCert'], SEALING_KEY, 'ml-platform').toString('utf8')).toBe(extension.model.protectedSettings['scoringFe.sslCert']);
     expect(byKind(manifests, 'Extension').spec.configurationProtectedSettings).toEqual({ name: 'aml-protected-settings' });
   });

@@ -21,7 +21,7 @@ interface SealedManifest {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace: string; annotations?: Record<string, string> };
-  spec: { encryptedData: Record<string, string>; template: { metadata: { name: string; namespace: string }; type: string } };
+  spec: { encryptedData: Record<string, string>; template: { metadata: { name: string; namespace: string; annotations?: Record<string, string> }; type: string } };
 }
 
 const props: SealedTlsSecretProps = {
@@ -80,6 +80,13 @@ describe('SealedTlsSecret', () => {
     expect(withPlaceholders(synth({ scope: SealingScope.NAMESPACE_WIDE })).metadata).toMatchSnapshot();
     expect(synth({ scope: SealingScope.NAMESPACE_WIDE }).metadata.annotations).toEqual({ 'sealedsecrets.bitnami.com/namespace-wide': 'true' });
     expect(synth({ scope: SealingScope.CLUSTER_WIDE }).metadata.annotations).toEqual({ 'sealedsecrets.bitnami.com/cluster-wide': 'true' });
+  });
+
+  test('copies the scope annotation into spec.template.metadata, as kubeseal does (issue 11)', () => {
+    expect(synth({ scope: SealingScope.NAMESPACE_WIDE }).spec.template.metadata.annotations).toEqual({ 'sealedsecrets.bitnami.com/namespace-wide': 'true' });
+    expect(synth({ scope: SealingScope.CLUSTER_WIDE }).spec.template.metadata.annotations).toEqual({ 'sealedsecrets.bitnami.com/cluster-wide': 'true' });
+    // Strict scope has no annotation, on the SealedSecret or in its template.
+    expect(synth({ scope: SealingScope.STRICT }).spec.template.metadata.annotations).toBeUndefined();
   });
 
   test.each([SealingScope.STRICT, SealingScope.NAMESPACE_WIDE, SealingScope.CLUSTER_WIDE])(

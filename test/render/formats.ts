@@ -58,9 +58,11 @@ export function bicepObjectBlock(bicep: string, name: string): BicepEntry[] | un
   for (let i = open + 1; lines[i] !== `${indent}}`; i++) {
     if (i >= lines.length) throw new Error(`unterminated block ${name}`);
     const line = lines[i];
-    const start = line.indexOf('\'');
-    if (line.slice(0, start) !== `${indent}  `) throw new Error(`unexpected indent: ${line}`);
-    const key = readBicepString(line, start);
+    if (!line.startsWith(`${indent}  `) || line[indent.length + 2] === ' ') throw new Error(`unexpected indent: ${line}`);
+    const start = indent.length + 2;
+    // A property name is bare when it is an identifier (Bicep's prefer-unquoted-property-names), else a string.
+    const bare = /^[A-Za-z_][A-Za-z0-9_]*/.exec(line.slice(start));
+    const key = bare ? { value: bare[0], end: start + bare[0].length } : readBicepString(line, start);
     if (line.slice(key.end, key.end + 2) !== ': ') throw new Error(`no colon: ${line}`);
     const rest = line.slice(key.end + 2);
     entries.push(rest.startsWith('\'') ? { key: key.value, value: unescapeBicepString(rest) } : { key: key.value, expression: rest });

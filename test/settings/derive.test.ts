@@ -128,6 +128,41 @@ describe('settings as the az CLI sends them (spec section 3)', () => {
     expect(buildExtensionModel({ settings: { enableTraining: true }, cluster: AKS }).arcRelay).toBeUndefined();
   });
 
+  test('an OpenShift Arc cluster sends openshift=true, as the CLI does from properties.distribution (issue 11)', () => {
+    const arc: ClusterIdentity = { ...AKS, type: ClusterType.ARC };
+    // Compared case-insensitively, and set outright: a pass-through value is overwritten, as the CLI overwrites it.
+    const m = buildExtensionModel({ settings: { enableTraining: true, additionalSettings: { openshift: 'false' } }, cluster: { ...arc, distribution: 'OpenShift' } });
+    expect(m.settings.openshift).toBe('true');
+    expect(m.helmValues.openshift).toBe(true);
+    expect(buildExtensionModel({ settings: { enableTraining: true }, cluster: { ...arc, distribution: 'k3s' } }).settings.openshift).toBeUndefined();
+    expect(buildExtensionModel({ settings: { enableTraining: true }, cluster: arc }).settings.openshift).toBeUndefined();
+  });
+
+  test('copies pass-through connection strings as the CLI\'s reference mapping does, keeping a value set (issue 11)', () => {
+    // GIVEN pass-through protected connection strings on Arc (so the CLI creates no relay)
+    const m = buildExtensionModel({
+      settings: { enableTraining: true, additionalProtectedSettings: { relayServerConnectionString: 'Endpoint=sb://r/', serviceBusConnectionString: 'Endpoint=sb://s/' } },
+      cluster: { ...AKS, type: ClusterType.ARC },
+    });
+    // THEN each is sent under its target key too, and no relay is derived
+    expect(m.protectedSettings).toEqual({
+      relayServerConnectionString: 'Endpoint=sb://r/',
+      'relayserver.relayConnectionString': 'Endpoint=sb://r/',
+      serviceBusConnectionString: 'Endpoint=sb://s/',
+      'servicebus.connectionString': 'Endpoint=sb://s/',
+    });
+    expect(m.protectedReferenceCopies).toEqual({ 'relayserver.relayConnectionString': 'relayServerConnectionString', 'servicebus.connectionString': 'serviceBusConnectionString' });
+    expect(m.arcRelay).toBeUndefined();
+    expect(m.cliProtectedSettings).toEqual({});
+    // A target the user set is kept (the CLI's dict.get), and is no copy.
+    const kept = buildExtensionModel({ settings: { enableTraining: true, additionalProtectedSettings: { serviceBusConnectionString: 'a', 'servicebus.connectionString': 'b' } } });
+    expect(kept.protectedSettings['servicebus.connectionString']).toBe('b');
+    expect(kept.protectedReferenceCopies).toEqual({});
+    // The CLI dereferences the plain settings too.
+    const plain = buildExtensionModel({ settings: { enableTraining: true, additionalSettings: { serviceBusConnectionString: 'c' } } });
+    expect(plain.settings['servicebus.connectionString']).toBe('c');
+  });
+
   test('names the Relay namespace as the CLI\'s _get_valid_name does, with an MD5 suffix past 50 characters', () => {
     // Expected values computed with the CLI's Python function.
     expect(cliValidName('aks1-sub-1-rg-relay', 6, 50)).toBe('aks1sub1rgrelay');

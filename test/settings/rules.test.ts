@@ -1,4 +1,8 @@
 import { checkExtensionInput, ClusterType, ExtensionModelInput, InferenceRouterServiceType, InternalLoadBalancerProvider, ValidationError, buildExtensionModel } from '../../lib/internal';
+import { Severity } from '../../lib/certificate/findings';
+import { planExtension } from '../../lib/plan';
+import { checkAndBuildExtensionModel } from '../../lib/settings/extension-model';
+import { ARC_INTERNAL_LOAD_BALANCER_WARNING, extensionInputWarnings } from '../../lib/settings/rules';
 
 const https = (over: Partial<ExtensionModelInput> = {}): ExtensionModelInput => ({
   settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER },
@@ -38,12 +42,55 @@ describe('extension rules (spec sections 2-3)', () => {
     expect(p.message).toMatch(/cannot be combined with inferenceRouterServiceType NodePort/);
   });
 
-  test('fails if an internal load balancer is asked for on Arc', () => {
-    const p = onlyProblem(https({
+  test('accepts an internal load balancer on Arc with a warning, and sends it as the az CLI does (issue 11)', () => {
+    // GIVEN an Arc cluster (AKS Engine clusters connect through Arc) asking for the internal load balancer
+    const input = https({
       settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER, internalLoadBalancerProvider: InternalLoadBalancerProvider.AZURE },
       cluster: { type: ClusterType.ARC },
-    }));
-    expect(p.message).toMatch(/supported on AKS only/);
+    });
+    // THEN no problem, one warning naming the CLI's condition, and both keys are sent
+    expect(checkExtensionInput(input)).toEqual([]);
+    const warnings = extensionInputWarnings(input);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].code).toBe(ARC_INTERNAL_LOAD_BALANCER_WARNING);
+    expect(warnings[0].severity).toBe(Severity.WARNING);
+    expect(warnings[0].message).toBe('internalLoadBalancerProvider azure on an Arc-enabled cluster: the internal load balancer works only on '
+      + 'AKS and AKS Engine clusters (the az CLI warns and sends it, and so does this tool)');
+    expect(warnings[0].fix).toMatch(/keep it for an AKS Engine cluster; on any other Arc cluster remove internalLoadBalancerProvider/);
+    const result = checkAndBuildExtensionModel(input);
+    expect(result.warnings).toEqual(warnings);
+    expect(result.model?.settings.internalLoadBalancerProvider).toBe('azure');
+    expect(result.model?.settings['scoringFe.serviceType.internalLoadBalancer']).toBe('True');
+  });
+
+  test('the Arc internal load balancer warning reaches the installation plan\'s warnings', () => {
+    const plan = planExtension({
+      settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER, internalLoadBalancerProvider: InternalLoadBalancerProvider.AZURE, allowInsecureConnections: true },
+      cluster: { type: ClusterType.ARC },
+    });
+    expect(plan.problems).toEqual([]);
+    expect(plan.warnings.map((w) => w.code)).toEqual([ARC_INTERNAL_LOAD_BALANCER_WARNING]);
+    expect(plan.model?.settings['scoringFe.serviceType.internalLoadBalancer']).toBe('True');
+  });
+
+  test('does not warn about an internal load balancer on AKS', () => {
+    expect(extensionInputWarnings(https({
+      settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER, internalLoadBalancerProvider: InternalLoadBalancerProvider.AZURE },
+      cluster: { type: ClusterType.AKS },
+    }))).toEqual([]);
+  });
+
+  test('fails if a distribution is given for an AKS cluster (only Arc clusters have one)', () => {
+    const p = onlyProblem(https({ cluster: { type: ClusterType.AKS, distribution: 'openshift' } }));
+    expect(p.field).toBe('cluster.distribution');
+    expect(p.message).toBe('is a property of Arc-enabled (connected) clusters only: an AKS cluster has none, so the az CLI derives nothing from it');
+    expect(p.fix).toMatch(/remove cluster.distribution, or set cluster.type: arc/);
+  });
+
+  test('fails if the distribution is empty', () => {
+    const p = onlyProblem(https({ cluster: { type: ClusterType.ARC, distribution: ' ' } }));
+    expect(p.field).toBe('cluster.distribution');
+    expect(p.message).toBe('is empty');
   });
 
   test('fails if inference has neither TLS nor an explicit opt-in to HTTP, with the CLI\'s advice', () => {
@@ -142,7 +189,8 @@ describe('extension rules (spec sections 2-3)', () => {
 
   test('reports every broken rule at once', () => {
     const problems = checkExtensionInput({ settings: { enableInference: true, internalLoadBalancerProvider: InternalLoadBalancerProvider.AZURE, inferenceRouterHA: true }, cluster: { type: ClusterType.ARC, nodeCount: 1 } });
-    expect(problems.map((p) => p.field)).toEqual(['inferenceRouterServiceType', 'internalLoadBalancerProvider', 'tls', 'inferenceRouterHA']);
+    // internalLoadBalancerProvider on Arc is a warning, not a problem (issue 11).
+    expect(problems.map((p) => p.field)).toEqual(['inferenceRouterServiceType', 'tls', 'inferenceRouterHA']);
   });
 
   test('buildExtensionModel throws one ValidationError listing every problem', () => {

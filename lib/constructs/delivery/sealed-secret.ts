@@ -90,7 +90,13 @@ export class SealedTlsSecret extends Construct {
           [KEY_KEY]: seal(props.privateKeyPem),
         },
         template: {
-          metadata: { name: props.secretName, namespace: AZUREML_NAMESPACE },
+          // kubeseal copies the Secret's metadata into the template, the scope annotation included, so the unsealed
+          // Secret carries it too and a re-seal from it keeps the scope (spec section 6).
+          metadata: {
+            name: props.secretName,
+            namespace: AZUREML_NAMESPACE,
+            ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+          },
           type: 'Opaque',
         },
       },
