@@ -2,7 +2,7 @@
 // `az k8s-extension show -o json` prints it, against the settings an environment's config sends (issue 11). Pure: no
 // file system, no clock. Protected settings are handled by name only: Azure never returns their values (the service
 // returns the keys of configurationProtectedSettings and drops the values), and nothing here reads or prints one.
-import { EXTENSION_TYPE, protectedSettingVariable } from './render/az';
+import { azPassThroughArg, azPassThroughProtectedKeys, azSettingsFileArgs, EXTENSION_TYPE, protectedSettingVariable } from './render/az';
 import { shellQuote } from './render/common';
 import { SettingsMap } from './settings/derive';
 import { ExtensionModel } from './settings/extension-model';
@@ -529,15 +529,12 @@ export function renderUpdateCommand(input: UpdateCommandInput): UpdateCommand {
     `--resource-group ${value(c.resourceGroup, 'RESOURCE_GROUP', 'the resource group of the cluster')}`,
   ];
   if (c.subscriptionId !== undefined) args.push(`--subscription ${shellQuote(c.subscriptionId)}`);
-  args.push('--config-settings-file settings.json');
-  if (Object.keys(model.cliProtectedSettings).length > 0) args.push('--config-protected-file protected-settings.json');
+  // The same flags az-update.sh passes (one helper for both), so the printed command and the script never differ.
+  args.push(...azSettingsFileArgs(Object.keys(model.cliProtectedSettings).length > 0));
   // Pass-through protected values are never in a file: the command reads them from the environment, as the script does.
-  const copies = model.protectedReferenceCopies ?? {};
-  for (const key of Object.keys(model.protectedSettings)) {
-    if (key in model.cliProtectedSettings || key.startsWith('scoringFe.ssl') || key in copies) continue;
-    const name = protectedSettingVariable(key);
-    variables.push(`${name}: the protected setting ${key}`);
-    args.push(`--config-protected ${shellQuote(`${key}=`)}"$${name}"`);
+  for (const key of azPassThroughProtectedKeys(model)) {
+    variables.push(`${protectedSettingVariable(key)}: the protected setting ${key}`);
+    args.push(azPassThroughArg(key));
   }
   args.push('--yes');
   return { command: `cd ${shellQuote(input.installDir)} && az ${args.join(' \\\n  ')}`, variables };

@@ -1,5 +1,6 @@
 // Argument parsing shared by the CLI's commands: strict flags, required flags, --at dates. Usage errors print the
 // command's usage on standard error (exit 2 is the caller's).
+import * as fs from 'node:fs';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { CommandIo } from './commands';
 
@@ -37,3 +38,19 @@ export function parseAt(at: Values[string], io: CommandIo): Date | undefined | n
 }
 
 export const str = (v: Values[string]) => (typeof v === 'string' ? v : undefined);
+
+/** The text of an input flag: a file, or standard input for `-`. */
+export type InputText = { readonly text: string; readonly error?: undefined } | { readonly text?: undefined; readonly error: string };
+
+/**
+ * Reads `file` (standard input for `-`, through `stdin` so tests can feed it). On failure, why in words a user can act
+ * on (`does not exist`, `is a folder`, `cannot be read (EACCES)`), for the command to put in its own message.
+ */
+export function readInputText(file: string, stdin: () => string = () => fs.readFileSync(0, 'utf8')): InputText {
+  try {
+    return { text: file === '-' ? stdin() : fs.readFileSync(file, 'utf8') };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { error: code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? (e as Error).message})` };
+  }
+}

@@ -1,10 +1,9 @@
 // `azureml-tls dns`: the DNS record that points the sslCname at azureml-fe's load balancer. Spec section 5 (Operations,
 // DNS): point the FQDN at the azureml-fe external IP; this turns `kubectl get svc` output into the record to create.
-import * as fs from 'node:fs';
 import { stringify as toYaml } from 'yaml';
 import { Finding, formatFinding, Severity } from '../certificate/findings';
 import { DEFAULT_DNS_TTL, KUBECTL_GET_SVC, planDnsRecord, readServiceAddress, RESOURCE_GROUP_PLACEHOLDER } from '../verify/dns';
-import { parse, required, str } from './args';
+import { parse, readInputText, required, str } from './args';
 import { CommandIo } from './commands';
 
 /** The usage text of `dns`, for `--help` and usage errors. */
@@ -121,18 +120,14 @@ export function runDnsCommand(options: DnsCommandOptions, io: CommandIo, deps: D
 }
 
 function readText(file: string, deps: DnsCommandDeps): { readonly text: string } | { readonly finding: Finding } {
-  try {
-    return { text: file === '-' ? (deps.readStdin ?? (() => fs.readFileSync(0, 'utf8')))() : fs.readFileSync(file, 'utf8') };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? (e as Error).message})`;
-    return {
-      finding: {
-        severity: Severity.ERROR,
-        code: 'service-unreadable',
-        message: `--service ${file === '-' ? '- (standard input)' : file} ${why}`,
-        fix: `save the Service first: ${KUBECTL_GET_SVC} > azureml-fe.json, or pipe it: ${KUBECTL_GET_SVC} | azureml-tls dns --cname NAME --service -`,
-      },
-    };
-  }
+  const read = readInputText(file, deps.readStdin);
+  if (read.error === undefined) return { text: read.text };
+  return {
+    finding: {
+      severity: Severity.ERROR,
+      code: 'service-unreadable',
+      message: `--service ${file === '-' ? '- (standard input)' : file} ${read.error}`,
+      fix: `save the Service first: ${KUBECTL_GET_SVC} > azureml-fe.json, or pipe it: ${KUBECTL_GET_SVC} | azureml-tls dns --cname NAME --service -`,
+    },
+  };
 }

@@ -13,7 +13,7 @@ import {
 import { prepareConfig } from '../prepare';
 import { formatProblem, ValidationError } from '../problems';
 import { renderSettingsJson } from '../render/values';
-import { parse, parseAt, required, str } from './args';
+import { InputText, parse, parseAt, readInputText, required, str } from './args';
 import { CommandIo, reportConfigSearch } from './commands';
 
 /** The usage text of `plan`, for `--help` and usage errors. */
@@ -164,13 +164,8 @@ export function runPlanCommand(options: PlanCommandOptions, io: CommandIo, deps:
   return diff.inSync ? 0 : PLAN_PENDING;
 }
 
-function readText(file: string, deps: PlanCommandDeps): { readonly text: string; readonly error?: undefined } | { readonly text?: undefined; readonly error: string } {
-  try {
-    return { text: file === '-' ? (deps.readStdin ?? (() => fs.readFileSync(0, 'utf8')))() : fs.readFileSync(file, 'utf8') };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { error: code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? (e as Error).message})` };
-  }
+function readText(file: string, deps: PlanCommandDeps): InputText {
+  return readInputText(file, deps.readStdin);
 }
 
 // The command runs from the files synth wrote: say when they are missing or not what the config gives now.

@@ -111,19 +111,36 @@ function renderAzScript(command: AzCommand, model: ExtensionModel, options: AzSc
   // (alias of --config-protected-settings-file) and --config-protected (alias of --config-protected-settings). The
   // deprecated ones, since k8s-extension 1.3.9, are --configuration-settings-file, --configuration-protected-settings-file
   // and --configuration-protected-settings; --configuration-settings (alias --config) is still current.
-  args.push(`--config-settings-file ${shellQuote('settings.json')}`);
-  if (options.hasProtectedSettings) args.push(`--config-protected-file ${shellQuote('protected-settings.json')}`);
-  // Pass-through protected values are secrets and never written to a file here: read them from the environment.
-  // The keys the CLI copies from another (its reference mapping) are left to it: one variable per secret.
-  const copies = model.protectedReferenceCopies ?? {};
-  const passThrough = Object.keys(model.protectedSettings)
-    .filter((k) => !(k in model.cliProtectedSettings) && !k.startsWith('scoringFe.ssl') && !(k in copies));
-  for (const key of passThrough) {
+  args.push(...azSettingsFileArgs(options.hasProtectedSettings === true));
+  for (const key of azPassThroughProtectedKeys(model)) {
     const name = protectedSettingVariable(key);
     lines.push(`${name}="\${${name}:?set ${name} to the protected setting ${key.replace(/[^A-Za-z0-9._-]/g, '_')}}"`);
-    args.push(`--config-protected ${shellQuote(`${key}=`)}"$${name}"`);
+    args.push(azPassThroughArg(key));
   }
   if (command === AzCommand.UPDATE) args.push('--yes');
   lines.push('', `az ${args.join(' \\\n  ')}`, '');
   return lines.join('\n');
+}
+
+/** The settings files an `az k8s-extension create|update` reads, with the current flag spellings (spec section 4). */
+export function azSettingsFileArgs(hasProtectedSettings: boolean): string[] {
+  const args = [`--config-settings-file ${shellQuote('settings.json')}`];
+  if (hasProtectedSettings) args.push(`--config-protected-file ${shellQuote('protected-settings.json')}`);
+  return args;
+}
+
+/**
+ * The pass-through protected keys the az commands read from environment variables: secrets never written to a file.
+ * The PEM keys are in protected-settings.json (the CLI reads the files), and the keys the CLI copies from another (its
+ * reference mapping) are left to it, so each secret has one variable.
+ */
+export function azPassThroughProtectedKeys(model: ExtensionModel): string[] {
+  const copies = model.protectedReferenceCopies ?? {};
+  return Object.keys(model.protectedSettings)
+    .filter((k) => !(k in model.cliProtectedSettings) && !k.startsWith('scoringFe.ssl') && !(k in copies));
+}
+
+/** `--config-protected 'key='"$AZUREML_PROTECTED_KEY"`: a pass-through protected value from its variable. */
+export function azPassThroughArg(key: string): string {
+  return `--config-protected ${shellQuote(`${key}=`)}"$${protectedSettingVariable(key)}"`;
 }
