@@ -6,7 +6,8 @@ import { extensionFilesOf } from './environment-files';
 import { addEnvironment, addFleet } from './environments';
 import { MANIFEST_EXTENSION, manifestFilesOf } from './layout';
 import { OUTPUT_MARKER, OUTPUT_MARKER_TEXT, writeFiles } from './output';
-import { prepareConfig, PreparedConfig } from './prepare';
+import { DevStateRun } from './certificate/dev-store';
+import { prepareConfig } from './prepare';
 
 /** Properties for {@link AzureMlApp}. */
 export interface AzureMlAppProps extends AppProps {
@@ -39,8 +40,8 @@ interface AppState {
   outRoot?: string;
   /** The files the last synth wrote, relative to the output root. */
   written: string[];
-  /** The config the app was built from, whose seal cache is saved after synth. */
-  config?: PreparedConfig;
+  /** For an app made from a config: the state its certificates were drafted in, written after the output. */
+  stateRun?: DevStateRun;
 }
 const states = new WeakMap<AzureMlApp, AppState>();
 
@@ -68,9 +69,10 @@ export class AzureMlApp extends App {
   public static fromConfig(configFile: string, options: AzureMlAppFromConfigOptions = {}): AzureMlApp {
     // Where App puts the output (props, else $CDK8S_OUTDIR, else dist), known before the app is made.
     const outRoot = path.resolve(options.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist');
-    const config = prepareConfig(configFile, { now: options.now, readOnlyState: options.readOnlyState, outRoot });
+    // State (development certificates) is written by synth(), after the output: an app that fails writes none.
+    const config = prepareConfig(configFile, { now: options.now, readOnlyState: options.readOnlyState, outRoot, deferStateWrites: true });
     const app = new AzureMlApp(options);
-    stateOf(app).config = config;
+    stateOf(app).stateRun = config.devStateRun;
     app.warnings.push(...config.warnings);
     for (const env of config.config.environments) addEnvironment(app, env, config.config, outRoot);
     addFleet(app, config.config.environments, config.config, outRoot);
@@ -106,7 +108,11 @@ export class AzureMlApp extends App {
     // CLI's atomic write adds it once for all its apps.
     writeFiles(this.outdir, state.outRoot ? files : [...files, { path: OUTPUT_MARKER, content: OUTPUT_MARKER_TEXT }]);
     state.written = files.map((f) => f.path);
-    state.config?.saveSealCache();
+    if (state.stateRun) {
+      const before = state.stateRun.warnings.length;
+      state.stateRun.commit();
+      this.warnings.push(...state.stateRun.warnings.slice(before));
+    }
   }
 }
 

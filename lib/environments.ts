@@ -22,7 +22,6 @@ export function addEnvironment(app: App, env: EnvironmentConfig, config: LoadedC
       extension: chart.extension,
       labels: env.props.labels,
       annotations: env.props.annotations,
-      sealCache: env.props.sealCache,
       now: env.props.now,
     });
   }

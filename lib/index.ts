@@ -18,7 +18,6 @@ export { ExtensionSettings, ClusterIdentity, ClusterType, ClusterPurpose, Infere
 export { TlsCertificate, TlsCertificateSourceKind, SelfSignedOptions, TlsCertificateResolveContext, ResolvedTlsCertificate, TlsMaterial } from './certificate/source';
 export { KeyVaultCertificateFormat, KeyVaultCertificateOptions, CertManagerIssuerKind, CertManagerCertificateOptions } from './certificate/external';
 export { SealingScope } from './sealing/scope';
-export { ISealCache, InMemorySealCache, FileSealCache } from './sealing/cache';
 
 // The settings model without cdk8s.
 export { ExtensionPlanner, ExtensionPlanResult } from './planner';

@@ -24,7 +24,6 @@ export * from './constructs/delivery/key-vault';
 export * from './constructs/delivery/cert-manager';
 export * from './constructs/delivery/sealed-secret';
 export * from './sealing/seal';
-export * from './sealing/cache';
 export * from './config/load';
 export * from './config/schema';
 export * from './synth';

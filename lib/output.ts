@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from './safe-write';
 
 /** One file to write: a path relative to the output root, its text and its mode. */
 export interface OutputFile {
@@ -35,25 +36,201 @@ export function outputDirProblem(outDir: string): string | undefined {
 }
 
 /**
- * Replaces `outDir` with a fresh tree, atomically as far as the file system allows: everything is written to a
- * sibling temp folder first, which then takes `outDir`'s place. If `fill` throws, `outDir` is left exactly as it was.
+ * Thrown when writing the output went wrong after a point where "nothing was written" would no longer be true:
+ * `outcome` is the sentence that says what the output folder holds now.
  */
-export function replaceDirAtomically(outDir: string, fill: (tmpDir: string) => void): void {
+export class OutputWriteError extends Error {
+  /** What the output folder (and its leftovers) hold now, for the user. */
+  public readonly outcome: string;
+
+  constructor(message: string, outcome: string) {
+    super(message);
+    this.name = 'OutputWriteError';
+    this.outcome = outcome;
+  }
+}
+
+/** What {@link replaceDirAtomically} found and mended before it wrote: leftovers of an interrupted earlier run. */
+export interface ReplaceDirResult {
+  /** One line per leftover removed or restored, for warnings. */
+  readonly notes: string[];
+}
+
+/** The sibling folders a run writes into and moves aside: `<out>.tmp-XXXXXX` and `<out>.tmp-XXXXXX-old`. */
+function leftoverPattern(base: string): RegExp {
+  return new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.tmp-[A-Za-z0-9]{6}(-old)?$`);
+}
+
+/**
+ * Replaces `outDir` with a fresh tree, atomically as far as the file system allows: everything is written to a
+ * private sibling temp folder first (mode 0700 while it fills: it may hold private keys), which then takes `outDir`'s
+ * place with two renames (`outDir` to `<tmp>-old`, `<tmp>` to `outDir`; POSIX has no portable exchange of two
+ * folders). If `fill` throws, `outDir` is left exactly as it was.
+ *
+ * A lock file (`<outDir>.lock`, exclusive create, holding the pid) keeps two runs from swapping the same folder. Holding
+ * it, the run first mends what an interrupted run (kill -9, power loss) left: temp folders are removed, and when
+ * `outDir` is missing because the run died between the two renames, the newest `-old` folder with the output marker is
+ * put back.
+ * @param rename the rename of the swap (tests pass one that fails, to reach the failure paths)
+ * @throws OutputWriteError when the new tree could not be moved into place, saying where the output stands
+ */
+export function replaceDirAtomically(outDir: string, fill: (tmpDir: string) => void, rename: (from: string, to: string) => void = fs.renameSync): ReplaceDirResult {
   const abs = path.resolve(outDir);
   fs.mkdirSync(path.dirname(abs), { recursive: true });
-  const tmp = fs.mkdtempSync(`${abs}.tmp-`);
-  fs.chmodSync(tmp, 0o755);
+  const release = lockOutput(abs);
   try {
-    fill(tmp);
-    fs.writeFileSync(path.join(tmp, OUTPUT_MARKER), OUTPUT_MARKER_TEXT, { mode: 0o644 });
-  } catch (e) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    const notes = mendLeftovers(abs);
+    // mkdtemp creates the folder 0700: private until the swap.
+    const tmp = fs.mkdtempSync(`${abs}.tmp-`);
+    try {
+      fill(tmp);
+      fs.writeFileSync(path.join(tmp, OUTPUT_MARKER), OUTPUT_MARKER_TEXT, { mode: 0o644 });
+      fs.chmodSync(tmp, 0o755);
+    } catch (e) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    swapInto(abs, tmp, rename);
+    return { notes };
+  } finally {
+    release();
   }
+}
+
+// Moves `tmp` to `abs`, the previous `abs` aside and then away. Every failure says truly where things stand.
+function swapInto(abs: string, tmp: string, rename: (from: string, to: string) => void): void {
   const old = `${tmp}-old`;
-  if (fs.existsSync(abs)) fs.renameSync(abs, old);
-  fs.renameSync(tmp, abs);
+  const hadOld = fs.existsSync(abs);
+  if (hadOld) {
+    try {
+      rename(abs, old);
+    } catch (e) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw new OutputWriteError(`cannot move ${abs} aside to replace it: ${errnoReason(e)}`, `nothing was written; ${abs} is unchanged`);
+    }
+  }
+  try {
+    rename(tmp, abs);
+  } catch (e) {
+    const reason = errnoReason(e);
+    let restored = !hadOld;
+    if (hadOld) {
+      try {
+        rename(old, abs);
+        restored = true;
+      } catch {
+        // Reported below: the previous output is still whole, at `old`.
+      }
+    }
+    if (restored) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw new OutputWriteError(`cannot move the new output into ${abs}: ${reason}`, hadOld ? `nothing was written; ${abs} was put back as it was` : `nothing was written; ${abs} was not created`);
+    }
+    throw new OutputWriteError(
+      `cannot move the new output into ${abs}: ${reason}`,
+      `${abs} is missing: the previous output is in ${old} and the new one in ${tmp} (rename one of them to ${path.basename(abs)}; the next synth puts the previous one back)`,
+    );
+  }
+  // The new output is in place; the old copy is only garbage now (the next run removes it if this fails).
   fs.rmSync(old, { recursive: true, force: true });
+}
+
+// Removes the temp folders of interrupted runs and, if the output folder went missing between the two renames,
+// restores the newest previous output. Only folders named as this module names them, beside `abs`, are touched.
+function mendLeftovers(abs: string): string[] {
+  const dir = path.dirname(abs);
+  const pattern = leftoverPattern(path.basename(abs));
+  const leftovers = fs.readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && pattern.test(e.name))
+    .map((e) => path.join(dir, e.name));
+  const notes: string[] = [];
+  if (!fs.existsSync(abs)) {
+    const olds = leftovers
+      .filter((d) => d.endsWith('-old') && fs.existsSync(path.join(d, OUTPUT_MARKER)))
+      .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+    if (olds.length > 0) {
+      fs.renameSync(olds[0], abs);
+      notes.push(`${abs} was missing (a synth was interrupted while replacing it): restored the previous output from ${olds[0]}`);
+    }
+  }
+  for (const d of leftovers) {
+    if (!fs.existsSync(d)) continue;
+    fs.rmSync(d, { recursive: true, force: true });
+    notes.push(`removed ${d}, left by an interrupted synth`);
+  }
+  return notes;
+}
+
+// Takes `<abs>.lock` (exclusive create); a lock whose process is gone is taken over. Returns the release.
+function lockOutput(abs: string): () => void {
+  const lock = `${abs}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = fs.openSync(lock, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW, 0o644);
+      fs.writeSync(fd, `${process.pid}\n`);
+      fs.closeSync(fd);
+      return () => fs.rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new OutputWriteError(`cannot create the lock file ${lock}: ${errnoReason(e)}`, `nothing was written; ${abs} is unchanged`);
+      }
+      const holder = lockHolder(lock);
+      if (holder !== undefined && processAlive(holder)) {
+        throw new OutputWriteError(
+          `another synth (pid ${holder}) is writing ${abs}: wait for it to finish (if no synth runs, delete ${lock})`,
+          `nothing was written; ${abs} is unchanged`,
+        );
+      }
+      // The holder died without releasing the lock: take it over.
+      fs.rmSync(lock, { force: true });
+    }
+  }
+  throw new OutputWriteError(`cannot take the lock file ${lock}: another synth keeps creating it`, `nothing was written; ${abs} is unchanged`);
+}
+
+function lockHolder(lock: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(lock, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but is another user's.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A file-system error as a plain reason: what the errno means, then the code, without a stack. */
+export function errnoReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const meaning: { [code: string]: string } = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is exceeded',
+    EROFS: 'the file system is read-only',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    EISDIR: 'it is a folder',
+    ENOENT: 'it does not exist',
+    EEXIST: 'it already exists',
+    ENOTEMPTY: 'the folder is not empty',
+    EBUSY: 'it is busy (in use or a mount point)',
+    EXDEV: 'it is on another file system',
+    EIO: 'an input/output error (the disk or network file system failed)',
+    ELOOP: 'too many symbolic links',
+    ENAMETOOLONG: 'the name is too long',
+    EMFILE: 'too many open files',
+  };
+  if (err && typeof err.code === 'string') return `${meaning[err.code] ?? err.message} (${err.code})`;
+  return err instanceof Error ? err.message : String(e);
 }
 
 /** Writes files below `root`, creating folders, with their modes (also on existing files). */
@@ -73,6 +250,31 @@ export function writeFiles(root: string, files: readonly OutputFile[]): void {
 
 /** Writes a file holding key material with mode 0600 (also when it existed with another mode). */
 export function writeSecretFile(file: string, content: string): void {
-  fs.writeFileSync(file, content, { mode: 0o600 });
-  fs.chmodSync(file, 0o600);
+  // A fresh 0600 file renamed into place: a symbolic link planted at `file` is replaced, never written through.
+  writeFileAtomic(file, content, { mode: 0o600 });
+}
+
+/** What to do about a file-system error, by errno code. */
+const FS_FIXES: { [code: string]: string } = {
+  EACCES: 'check the owner and mode of the folder (ls -ld) or run as a user who may write there',
+  EPERM: 'check the owner and mode of the folder (ls -ld) or run as a user who may write there',
+  ENOSPC: 'free disk space (df -h) and run again',
+  EDQUOT: 'free space within your quota and run again',
+  EROFS: 'write to a folder on a writable file system (--out, or the config beside a writable state folder)',
+  ENOTDIR: 'a part of the path is a file: move it away or choose another path',
+  EIO: 'check the disk or network file system (dmesg), then run again',
+  EMFILE: 'raise the open-file limit (ulimit -n) and run again',
+};
+
+/**
+ * A Node file-system error (one with an errno `code`) as one line: the operation, the path, what the code means and a
+ * fix. Undefined for any other error.
+ */
+export function describeFsError(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException & { readonly dest?: string };
+  if (!(err instanceof Error) || typeof err.code !== 'string' || !/^E[A-Z]+$/.test(err.code)) return undefined;
+  const where = err.path ? ` ${err.path}${err.dest ? ` -> ${err.dest}` : ''}` : '';
+  const op = err.syscall ? `${err.syscall}` : 'file operation';
+  const fix = FS_FIXES[err.code];
+  return `cannot ${op}${where}: ${errnoReason(err)}${fix ? ` (fix: ${fix})` : ''}`;
 }

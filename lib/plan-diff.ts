@@ -2,7 +2,7 @@
 // `az k8s-extension show -o json` prints it, against the settings an environment's config sends (issue 11). Pure: no
 // file system, no clock. Protected settings are handled by name only: Azure never returns their values (the service
 // returns the keys of configurationProtectedSettings and drops the values), and nothing here reads or prints one.
-import { azPassThroughArg, azPassThroughProtectedKeys, azSettingsFileArgs, EXTENSION_TYPE, protectedSettingVariable } from './render/az';
+import { azPassThroughArg, azPassThroughVariables, azSettingsFileArgs, EXTENSION_TYPE } from './render/az';
 import { shellQuote } from './render/common';
 import { SettingsMap } from './settings/derive';
 import { ExtensionModel } from './settings/extension-model';
@@ -532,9 +532,9 @@ export function renderUpdateCommand(input: UpdateCommandInput): UpdateCommand {
   // The same flags az-update.sh passes (one helper for both), so the printed command and the script never differ.
   args.push(...azSettingsFileArgs(Object.keys(model.cliProtectedSettings).length > 0));
   // Pass-through protected values are never in a file: the command reads them from the environment, as the script does.
-  for (const key of azPassThroughProtectedKeys(model)) {
-    variables.push(`${protectedSettingVariable(key)}: the protected setting ${key}`);
-    args.push(azPassThroughArg(key));
+  for (const { key, variable } of azPassThroughVariables(model)) {
+    variables.push(`${variable}: the protected setting ${key}`);
+    args.push(azPassThroughArg(key, variable));
   }
   args.push('--yes');
   return { command: `cd ${shellQuote(input.installDir)} && az ${args.join(' \\\n  ')}`, variables };

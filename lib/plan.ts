@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 import { Finding, Severity } from './certificate/findings';
 import { CertManagerCertificateOptions, KeyVaultCertificateFormat, KeyVaultCertificateOptions } from './certificate/external';
 import { certManagerTlsSecretProblems } from './constructs/delivery/cert-manager';
-import { ISealCache } from './sealing/cache';
 import { checkSealingCertificate } from './sealing/seal';
 import { SealingScope } from './sealing/scope';
 import { keyVaultTlsSecretProblems } from './constructs/delivery/key-vault';
 import { ResolvedTlsCertificate, TlsCertificate, TlsCertificateSourceKind, TlsMaterial, withDevStateRun } from './certificate/source';
-import { TlsMaterialInput, validateTlsMaterial } from './certificate/validate';
+import { TlsMaterialInput, validateCname, validateTlsMaterial } from './certificate/validate';
 import { TlsReport } from './certificate/facts';
 import { objectMetadataProblems } from './constructs/metadata';
 import { Problem, ValidationError } from './problems';
@@ -122,11 +121,6 @@ export interface AzureMlExtensionProps {
    * @default false
    */
   readonly readOnlyState?: boolean;
-  /**
-   * Where sealed values are kept so unchanged input keeps its ciphertext (sealing is randomized).
-   * @default - none: every synth seals anew
-   */
-  readonly sealCache?: ISealCache;
   /**
    * Emit the Namespace `azureml`, so a GitOps tool can apply the folder to a cluster that does not have it yet.
    * @default - true when the extension puts objects into `azureml` (a TLS Secret, SealedSecret, ExternalSecret or
@@ -293,8 +287,21 @@ const DELIVERIES: { readonly [kind in TlsCertificateSourceKind]: readonly TlsDel
 function planTls(tls: AzureMlTlsOptions, props: AzureMlExtensionProps, now: Date): TlsPlan {
   const problems: Problem[] = [];
   const warnings: Finding[] = [];
+  // A development certificate is kept in a folder named after its cname: an invalid cname must never reach the file
+  // system. It is made in memory only, so the settings rules report the cname with the rest of the config's problems.
+  const keepable = tls.certificate.kind !== TlsCertificateSourceKind.SELF_SIGNED || validateCname(tls.cname).cname !== undefined;
   // The synth run the config loader lent these options (synth --check's dry run, the output to adopt from) goes along.
-  const resolved = tls.certificate.resolve(withDevStateRun({ cname: tls.cname.toLowerCase(), now, stateDir: props.stateDir, readOnly: props.readOnlyState }, tls));
+  let resolved: ResolvedTlsCertificate;
+  try {
+    resolved = tls.certificate.resolve(withDevStateRun({ cname: tls.cname.toLowerCase(), now, stateDir: keepable ? props.stateDir : undefined, readOnly: props.readOnlyState }, tls));
+  } catch (e) {
+    // The development certificate store refuses a name it cannot keep (an extra name that is no DNS name): one problem
+    // each, reported with every other problem of the config.
+    // A problem of the state folder itself names its file, not a field: that one stops the run as it is.
+    if (!(e instanceof ValidationError) || !e.problems.every((p) => p.field.startsWith('tls.'))) throw e;
+    problems.push(...e.problems);
+    return { problems, warnings, delivery: tls.delivery ?? DELIVERIES[tls.certificate.kind][0], resolved: { kind: tls.certificate.kind } };
+  }
   const allowed = DELIVERIES[resolved.kind];
   const delivery = tls.delivery ?? allowed[0];
   const base = { problems, warnings, delivery, resolved };

@@ -9,25 +9,27 @@ import { fleetRepoPathProblem } from './environments';
 import { fleetProblems } from './fleet';
 import { planExtension } from './plan';
 import { Problem, ValidationError } from './problems';
-import { FileSealCache } from './sealing/cache';
 
 /** A config file read and checked, ready to be built: every environment planned, every problem thrown at once. */
 export interface PreparedConfig {
   readonly config: LoadedConfig;
-  /** Certificate and install-path warnings, one line each, prefixed with the environment. */
+  /** Certificate and install-path warnings, one line each, prefixed with the environment (or, for a leftover seal cache, the file). */
   readonly warnings: string[];
   /** The run the development certificates were resolved in: what it wrote (or, dry, would have written). */
   readonly devStateRun: DevStateRun;
-  /** Prunes the seal cache to what this run sealed and writes it when it changed (never in a dry run). */
-  readonly saveSealCache: () => void;
 }
 
 /** Options for {@link prepareConfig}. */
 export interface PrepareOptions {
   readonly now?: Date;
   readonly readOnlyState?: boolean;
-  /** Decide as synth would, write nothing: no state, no seal cache (`synth --check`). */
+  /** Decide as synth would, write nothing: no state (`synth --check`). */
   readonly dryRun?: boolean;
+  /**
+   * Keep the state files this run would write in memory until `devStateRun.commit()`, so a run that fails writes
+   * no state (synth commits once its output is in place).
+   */
+  readonly deferStateWrites?: boolean;
   /** The output folder being replaced or checked, to adopt committed development certificates from. */
   readonly previousOutputDir?: string;
   /** The output root the config is synthesized into, whose path in the repository the fleet wiring may derive. */
@@ -40,30 +42,33 @@ export interface PrepareOptions {
  * @throws ValidationError with every problem found
  */
 export function prepareConfig(configFile: string, options: PrepareOptions = {}): PreparedConfig {
-  // Sealed values live beside the config (azureml-tls.yaml -> azureml-tls.sealed.json), committed with it: only
-  // ciphertext and one-way digests, so unchanged input keeps its ciphertext in every clone and through cdk8s synth.
-  const sealCache = loadSealCache(sealCachePath(configFile));
-  const devStateRun = new DevStateRun({ dryRun: options.dryRun, previousOutputDir: options.previousOutputDir });
+  const devStateRun = new DevStateRun({ dryRun: options.dryRun, deferWrites: options.deferStateWrites === true && options.dryRun !== true, previousOutputDir: options.previousOutputDir });
   const { config, problems } = readConfig(configFile, {
     now: options.now,
     readOnlyState: options.readOnlyState,
     devStateRun,
-    sealCache,
   });
   const outRootProblem = options.outRoot ? fleetRepoPathProblem(config, options.outRoot) : undefined;
-  const warnings = [...checkEnvironments(config, outRootProblem ? [...problems, outRootProblem] : problems), ...iacWarnings(config)];
-  return {
-    config,
-    warnings,
-    devStateRun,
-    saveSealCache: () => {
-      // A dry run keeps what it sealed in memory: the committed cache stays as it is.
-      if (options.dryRun) return;
-      // Every environment of the config was just sealed, so entries no environment used are stale.
-      sealCache.prune();
-      if (sealCache.size > 0 || fs.existsSync(sealCache.filePath)) sealCache.save();
-    },
-  };
+  const warnings = [
+    ...legacySealCacheWarnings(configFile),
+    ...checkEnvironments(config, outRootProblem ? [...problems, outRootProblem] : problems),
+    ...iacWarnings(config),
+    // What the run noticed about the state folder (an ignore file restored, a key file's mode tightened).
+    ...devStateRun.warnings,
+  ];
+  return { config, warnings, devStateRun };
+}
+
+/**
+ * Earlier versions kept sealed values in `<config>.sealed.json` beside the config, so that re-runs kept their
+ * (random) ciphertext. Sealing is deterministic now and the file is never read: say so, rather than let a reader
+ * believe it still decides what the SealedSecrets hold.
+ */
+function legacySealCacheWarnings(configFile: string): string[] {
+  const file = legacySealCachePath(configFile);
+  if (!fs.existsSync(file)) return [];
+  const label = path.relative(process.cwd(), file) || file;
+  return [`${label}: this seal cache is no longer used (sealing is deterministic: every synth seals again and gets the same SealedSecrets, and synth --check catches an edited one); delete the file`];
 }
 
 function checkEnvironments(config: LoadedConfig, configProblems: readonly Problem[]): string[] {
@@ -101,15 +106,6 @@ export function configField(field: string): string {
   return `extension.${field}`;
 }
 
-function loadSealCache(file: string): FileSealCache {
-  try {
-    return FileSealCache.load(file);
-  } catch (e) {
-    // A damaged cache is an input problem like any other: report it as one, naming the file.
-    throw new ValidationError([{ field: file, message: (e as Error).message, fix: 'delete the file: the next synth seals anew' }], 'cannot read the seal cache');
-  }
-}
-
 // Bicep, ARM and Terraform need the cluster's resource id: say which environments with a cluster block lack it.
 function iacWarnings(config: LoadedConfig): string[] {
   return config.environments.flatMap((env) => {
@@ -120,8 +116,8 @@ function iacWarnings(config: LoadedConfig): string[] {
   });
 }
 
-/** The seal cache of a config file: `<name>.sealed.json` beside it. */
-export function sealCachePath(configFile: string): string {
+/** Where earlier versions kept a config file's seal cache: `<name>.sealed.json` beside it. */
+export function legacySealCachePath(configFile: string): string {
   const abs = path.resolve(configFile);
   return path.join(path.dirname(abs), `${path.basename(abs, path.extname(abs))}.sealed.json`);
 }

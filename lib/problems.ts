@@ -18,9 +18,33 @@ export interface Problem {
   readonly fix: string;
 }
 
-/** Renders a problem as one line: `field: message (got "value"). Fix: ...`. */
+/** How many characters of a config value a message quotes: enough for any name or setting value a user types. */
+export const SHOWN_VALUE_CHARACTERS = 80;
+
+/**
+ * How many characters of a problem's `value` {@link formatProblem} quotes. More than {@link SHOWN_VALUE_CHARACTERS}:
+ * the value may be a path (two, for a symlink and its target) or an Azure resource id, which a user needs whole; a
+ * value longer than any of those is junk, and quoting it whole would put megabytes into one line of standard error.
+ */
+export const SHOWN_PROBLEM_VALUE_CHARACTERS = 512;
+
+/**
+ * A value as a message quotes it: JSON-quoted (so control characters and quotes are escaped and the line stays one
+ * line), and cut after `max` characters with `... (N characters)`, so a pasted blob never fills the terminal.
+ * @param value the value to show
+ * @param max how many characters are shown at most
+ */
+export function shownValue(value: string, max: number = SHOWN_VALUE_CHARACTERS): string {
+  if (value.length <= max) return JSON.stringify(value);
+  let head = value.slice(0, max);
+  // Never split a surrogate pair: a lone half would print as a replacement character.
+  if (/[\ud800-\udbff]$/.test(head)) head = head.slice(0, -1);
+  return `${JSON.stringify(head)}... (${value.length} characters)`;
+}
+
+/** Renders a problem as one line: `field: message (got "value"). Fix: ...`; a long value is shortened. */
 export function formatProblem(p: Problem): string {
-  const got = p.value === undefined ? '' : ` (got ${JSON.stringify(p.value)})`;
+  const got = p.value === undefined ? '' : ` (got ${shownValue(p.value, SHOWN_PROBLEM_VALUE_CHARACTERS)})`;
   return `${p.field}: ${p.message}${got}. Fix: ${p.fix}`;
 }
 

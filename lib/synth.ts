@@ -3,8 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AzureMlApp, filesWrittenBy, setOutputRoot } from './app';
 import { addEnvironment, addFleet } from './environments';
-import { OUTPUT_MARKER, OUTPUT_MARKER_TEXT, outputDirProblem, replaceDirAtomically, writeSecretFile } from './output';
+import { errnoReason, OUTPUT_MARKER, OUTPUT_MARKER_TEXT, OutputWriteError, outputDirProblem, replaceDirAtomically, writeSecretFile } from './output';
 import { prepareConfig, PreparedConfig } from './prepare';
+import { FileWriteError, writeFileAtomic } from './safe-write';
 import { stateDirBeside } from './config/load';
 import { ValidationError } from './problems';
 import { renderJson } from './render/common';
@@ -128,7 +129,7 @@ export class AzureMlSynth {
   /**
    * What `azureml-tls synth --check` does (a CI gate): computes what {@link AzureMlSynth.synthesize} would write and
    * compares it with the output root byte for byte (which files, their content, their mode), writing nothing: not
-   * the output root, not the state folder, not the seal cache. Development certificates are reused, adopted or
+   * the output root, not the state folder. Development certificates are reused, adopted or
    * renewed as synth would decide, in memory; a missing output root is every file added.
    * @throws Error listing every problem, as synthesize does
    */
@@ -160,29 +161,42 @@ function previousOutput(outDir: string): string | undefined {
 export function synthesize(options: SynthRunOptions): SynthResult {
   refuseOutputDir(options.outDir);
   const outDir = path.resolve(options.outDir);
-  const prepared = prepareConfig(options.configFile, { now: options.now, previousOutputDir: previousOutput(outDir), outRoot: outDir });
+  // State (development certificates) is written only once the output is in place: a failed synth writes none.
+  const prepared = prepareConfig(options.configFile, { now: options.now, deferStateWrites: true, previousOutputDir: previousOutput(outDir), outRoot: outDir });
   const { config } = prepared;
   const files: string[] = [];
   const models = new Map<string, ExtensionModel>();
 
-  replaceDirAtomically(outDir, (tmp) => {
+  const mended = replaceDirAtomically(outDir, (tmp) => {
     files.push(...writeOutput(prepared, outDir, tmp, models, options.onProgress));
   });
-  prepared.saveSealCache();
 
+  // From here on the new output is in place: a failure must say so, not that nothing was written.
+  const afterOutput = <T>(what: string, write: () => T): T => {
+    try {
+      return write();
+    } catch (e) {
+      const why = e instanceof FileWriteError ? e.message : `${what}: ${errnoReason(e)}`;
+      throw new OutputWriteError(why, `${outDir} holds the new output, but ${what.replace(/^cannot /, 'synth could not ')}: fix that and run synth again`);
+    }
+  };
+  const stateWarnings = prepared.devStateRun.warnings.length;
+  afterOutput('cannot write the development certificates to the state folder', () => prepared.devStateRun.commit());
   const protectedFiles: string[] = [];
   if (options.writeProtectedValues) {
     const dir = path.resolve(options.protectedValuesDir ?? path.join(stateDirBeside(config.file), 'protected'));
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // The folder ignores itself, so its content cannot be committed by accident in any repository.
-    fs.writeFileSync(path.join(dir, '.gitignore'), '*\n');
-    for (const [name, model] of models) {
-      const file = path.join(dir, `${name}.protected-settings.json`);
-      writeSecretFile(file, renderJson(model.protectedSettings));
-      protectedFiles.push(file);
-    }
+    afterOutput(`cannot write the protected values to ${dir}`, () => {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // The folder ignores itself, so its content cannot be committed by accident in any repository.
+      writeFileAtomic(path.join(dir, '.gitignore'), '*\n', { mode: 0o644 });
+      for (const [name, model] of models) {
+        const file = path.join(dir, `${name}.protected-settings.json`);
+        writeSecretFile(file, renderJson(model.protectedSettings));
+        protectedFiles.push(file);
+      }
+    });
   }
-  return { files: [OUTPUT_MARKER, ...files].sort(), protectedFiles, warnings: prepared.warnings, environments: config.environments.length };
+  return { files: [OUTPUT_MARKER, ...files].sort(), protectedFiles, warnings: [...mended.notes, ...prepared.warnings, ...prepared.devStateRun.warnings.slice(stateWarnings)], environments: config.environments.length };
 }
 
 /**
@@ -225,7 +239,8 @@ export function checkSynth(options: SynthCheckRunOptions): SynthCheckResult {
   refuseOutputDir(options.outDir);
   const outDir = path.resolve(options.outDir);
   const prepared = prepareConfig(options.configFile, { now: options.now, dryRun: true, previousOutputDir: previousOutput(outDir), outRoot: outDir });
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'azureml-tls-check-'));
+  removeStaleScratch();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
   try {
     const files = writeOutput(prepared, outDir, scratch, new Map(), options.onProgress);
     // As replaceDirAtomically writes it, so the umask gives it the same mode.
@@ -241,6 +256,27 @@ export function checkSynth(options: SynthCheckRunOptions): SynthCheckResult {
     };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Check scratch folders: `<prefix><pid>-XXXXXX` below the OS temp folder, mode 0700 (mkdtemp). */
+const SCRATCH_PREFIX = 'azureml-tls-check-';
+
+// A check killed before its `finally` leaves its scratch folder (the rendered output, keys included, readable only by
+// its user): the next check of the same user removes those whose process is gone.
+function removeStaleScratch(): void {
+  const tmp = os.tmpdir();
+  const uid = process.getuid?.();
+  for (const name of fs.readdirSync(tmp)) {
+    const m = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-[A-Za-z0-9]{6}$`).exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      const stat = fs.lstatSync(path.join(tmp, name));
+      if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid)) continue;
+      process.kill(Number(m[1]), 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
+    }
   }
 }
 

@@ -2,9 +2,11 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { OUTPUT_MARKER, writeSecretFile } from '../output';
-import { ValidationError } from '../problems';
+import { OUTPUT_MARKER } from '../output';
+import { Problem, throwIfProblems, ValidationError } from '../problems';
+import { makeDirectory, setModeNoFollow, writeFileAtomic } from '../safe-write';
 import { createDevCa, issueDevCertificate, PemPair } from './dev-ca';
+import { validateCname } from './validate';
 
 /** Options for {@link loadOrCreateDevCertificate}. */
 export interface DevCertificateStoreOptions {
@@ -17,6 +19,16 @@ export interface DevCertificateStoreOptions {
    * @default - none
    */
   readonly extraNames?: string[];
+  /**
+   * The cname's field, for messages: a name that is not a DNS name is refused naming it.
+   * @default 'tls.cname'
+   */
+  readonly cnameField?: string;
+  /**
+   * The extra names' field, for messages (an entry is named `<field>[i]`).
+   * @default 'tls.certificate.selfSigned.extraNames'
+   */
+  readonly extraNamesField?: string;
   /**
    * Validity of the leaf in days.
    * @default 90
@@ -61,6 +73,13 @@ export interface DevStateRunOptions {
    */
   readonly dryRun?: boolean;
   /**
+   * Make the decisions of a writing run and keep the files in memory, as a dry run does, until {@link DevStateRun.commit}
+   * writes them: synth commits only after its output was written, so a failed synth leaves no new state. An existing
+   * state folder's protection (its .gitignore, key file modes) is still repaired at once: that adds no state.
+   * @default false
+   */
+  readonly deferWrites?: boolean;
+  /**
    * The output folder the run replaces or checks. When it is a synth output (it holds the output marker), its
    * committed Secret manifests are where certificates missing from the state are adopted from: a fresh clone has the
    * output but not the git-ignored state.
@@ -77,10 +96,17 @@ interface CommittedCertificate {
   readonly privateKeyPem: string;
 }
 
+/** The state folder's .gitignore: it ignores everything in the folder, itself included. */
+const STATE_GITIGNORE = '# generated keys and protected values: never commit\n*\n';
+
 /**
  * What the environments of one synth run share about the state folder: where development certificates may be
- * adopted from (scanned once, however many environments ask), and in a dry run the state as the run would leave it,
- * so the second environment with the same names sees what the first would have written, as in a real synth.
+ * adopted from (scanned once, however many environments ask), and in a dry or deferred run the state as the run would
+ * leave it, so the second environment with the same names sees what the first would have written, as in a real synth.
+ *
+ * Every state file is written atomically (a fresh file renamed into place, never through a symbolic link). Each run
+ * checks the state folder once: a .gitignore that no longer ignores everything is rewritten, and a key file that group
+ * or others may read is set to 0600; both are told in {@link DevStateRun.warnings}.
  */
 export class DevStateRun {
   private static count = 0;
@@ -88,20 +114,35 @@ export class DevStateRun {
   /** Tells runs apart in the certificate sources' caches. */
   public readonly id: number;
   public readonly dryRun: boolean;
+  public readonly deferWrites: boolean;
   public readonly previousOutputDir?: string;
   private readonly draft = new Map<string, { readonly content: string; readonly mode: number }>();
   private readonly written = new Set<string>();
+  /** The state folders this run was asked to prepare: commit() creates them. */
+  private readonly stateDirs = new Set<string>();
+  /** The state folders already checked this run (once each, however many environments share one). */
+  private readonly checkedDirs = new Set<string>();
+  private readonly notes: string[] = [];
   private committed?: CommittedCertificate[];
 
   constructor(options: DevStateRunOptions = {}) {
     this.id = ++DevStateRun.count;
     this.dryRun = options.dryRun === true;
+    this.deferWrites = options.deferWrites === true;
     this.previousOutputDir = options.previousOutputDir === undefined ? undefined : path.resolve(options.previousOutputDir);
   }
 
-  /** The state files this run wrote (or, in a dry run, would have written), absolute, sorted. */
+  /** The state files this run wrote (or, in a dry or deferred run, would write), absolute, sorted. */
   public get writtenFiles(): string[] {
     return [...this.written].sort();
+  }
+
+  /**
+   * What the run found wrong in the state folder and mended (in a dry run: what synth would mend), one line each
+   * naming the file, for synth's warnings.
+   */
+  public get warnings(): string[] {
+    return [...this.notes];
   }
 
   /** Whether a state file exists, as this run has left it so far. */
@@ -114,24 +155,56 @@ export class DevStateRun {
     return this.draft.get(file)?.content ?? fs.readFileSync(file, 'latin1');
   }
 
-  /** Writes a state file, or drafts it in a dry run. Keys get mode 0600. */
+  /**
+   * Writes a state file atomically with `mode` (keys 0600), or drafts it in a dry or deferred run.
+   * @throws FileWriteError naming the file, the reason and a fix (the file is as it was)
+   */
   public write(file: string, content: string, mode: number): void {
     this.written.add(file);
-    if (this.dryRun) {
+    if (this.dryRun || this.deferWrites) {
       this.draft.set(file, { content, mode });
       return;
     }
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    if (mode === 0o600) writeSecretFile(file, content);
-    else fs.writeFileSync(file, content, { mode, encoding: 'latin1' });
+    writeStateFile(file, content, mode);
   }
 
-  /** Creates the state folder with its .gitignore (nothing in a dry run: there is nothing to ignore yet). */
+  /**
+   * Prepares the state folder, once per run: creates it (mode 0700; in a dry or deferred run it is left to commit()),
+   * rewrites a .gitignore that does not ignore everything, and sets key files that group or others may read to 0600.
+   * A dry run changes nothing and only tells what synth would mend.
+   */
   public ensureStateDir(stateDir: string): void {
-    if (this.dryRun) return;
-    fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    const ignore = path.join(stateDir, '.gitignore');
-    if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '# generated keys and protected values: never commit\n*\n');
+    const dir = path.resolve(stateDir);
+    this.stateDirs.add(dir);
+    if (this.checkedDirs.has(dir)) return;
+    this.checkedDirs.add(dir);
+    const existed = fs.existsSync(dir);
+    if (!this.dryRun && !this.deferWrites) makeDirectory(dir, 0o700);
+    else if (!existed) return;
+    // Repairs protect what is already there, so a deferred run makes them at once: they add no state.
+    this.checkIgnoreFile(dir, !this.dryRun);
+    this.checkKeyModes(dir, !this.dryRun);
+  }
+
+  /**
+   * Writes what a deferred run drafted, each file atomically, after creating the state folders (mode 0700) and
+   * checking their .gitignore. Returns the files written, absolute, sorted. Does nothing in a dry run.
+   * @throws FileWriteError naming the first file that could not be written (the files before it are written)
+   */
+  public commit(): string[] {
+    if (this.dryRun) return [];
+    for (const dir of this.stateDirs) {
+      makeDirectory(dir, 0o700);
+      this.checkIgnoreFile(dir, true);
+    }
+    const files: string[] = [];
+    // In drafting order: a CA's key and certificate are written before the leaves it signed.
+    for (const [file, { content, mode }] of [...this.draft]) {
+      writeStateFile(file, content, mode);
+      this.draft.delete(file);
+      files.push(file);
+    }
+    return files.sort();
   }
 
   /** The development certificates in the previous output's Secret manifests, read once per run. */
@@ -139,6 +212,76 @@ export class DevStateRun {
     this.committed ??= readCommittedCertificates(this.previousOutputDir);
     return this.committed;
   }
+
+  // The .gitignore must be a regular file with a `*` line and no negation: anything else (missing, empty after a
+  // failed write, edited, a symbolic link, which git does not follow) lets `git add -A` stage the keys.
+  private checkIgnoreFile(dir: string, fix: boolean): void {
+    const file = path.join(dir, '.gitignore');
+    const problem = ignoreFileProblem(file);
+    if (problem === undefined) return;
+    if (fix) writeFileAtomic(file, STATE_GITIGNORE, { mode: 0o644 });
+    // A missing one is only news in a dry run; writing it is what a first run does.
+    if (problem === MISSING && fix) return;
+    this.note(`${file} ${problem}: ${fix ? 'rewrote it' : 'synth rewrites it'} so that git ignores the state folder (check with git status that no key was staged)`);
+  }
+
+  private checkKeyModes(dir: string, fix: boolean): void {
+    for (const file of stateKeyFiles(dir)) {
+      const mode = fs.lstatSync(file).mode & 0o777;
+      if ((mode & 0o077) === 0) continue;
+      const access = mode & 0o044 ? 'readable' : mode & 0o022 ? 'writable' : 'executable';
+      const octal = mode.toString(8).padStart(4, '0');
+      if (fix) {
+        setModeNoFollow(file, 0o600);
+        this.note(`${file} was ${access} by group/others (mode ${octal}): set to 0600`);
+      } else {
+        this.note(`${file} is ${access} by group/others (mode ${octal}): synth sets it to 0600`);
+      }
+    }
+  }
+
+  private note(line: string): void {
+    if (!this.notes.includes(line)) this.notes.push(line);
+  }
+}
+
+const MISSING = 'is missing';
+
+/** Why the state folder's .gitignore does not ignore everything, or undefined when it does. */
+function ignoreFileProblem(file: string): string | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return MISSING;
+    throw e;
+  }
+  if (stat.isSymbolicLink()) return 'is a symbolic link (git does not follow it)';
+  if (!stat.isFile()) return 'is not a file';
+  if (stat.size === 0) return 'was empty';
+  const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.trim());
+  if (!lines.includes('*')) return 'did not ignore everything (no line "*")';
+  if (lines.some((l) => l.startsWith('!'))) return 'un-ignored some files (a line starting with "!")';
+  return undefined;
+}
+
+/** The key files of a state folder that exist as regular files: the CA's key and every development key. */
+function stateKeyFiles(dir: string): string[] {
+  const files = [path.join(dir, 'dev-ca', 'ca.key.pem')];
+  const certs = path.join(dir, 'dev-certs');
+  if (fs.existsSync(certs) && fs.lstatSync(certs).isDirectory()) {
+    for (const e of fs.readdirSync(certs, { withFileTypes: true })) {
+      if (e.isDirectory()) files.push(path.join(certs, e.name, 'key.pem'));
+    }
+  }
+  return files.filter((f) => fs.existsSync(f) && fs.lstatSync(f).isFile());
+}
+
+// Folders 0700 (a new state folder is private), files atomically with their mode. latin1 writes back the bytes read
+// (an adopted key is byte for byte the committed one).
+function writeStateFile(file: string, content: string, mode: number): void {
+  makeDirectory(path.dirname(file), 0o700);
+  writeFileAtomic(file, content, { mode, encoding: 'latin1' });
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -156,15 +299,23 @@ const MAX_MANIFEST_BYTES = 1024 * 1024;
  * most 30 days) left, unless the previous output commits another usable one for the same names and validity: that one is
  * adopted (a fresh clone, or a machine whose state made its own), else a new one is issued by the stored CA (a new CA when there is none with a key, or it would expire
  * first). Reuse and adoption keep synth output byte-identical.
+ *
+ * The names are checked before any path is built (each a DNS name or `*.` and one), and the CA is checked against the
+ * fingerprint synth recorded when it made it.
+ * @throws ValidationError for a name that is not a DNS name (naming `cnameField` / `extraNamesField`), damaged state,
+ * or a CA replaced, edited or deleted outside synth (naming the file)
+ * @throws FileWriteError when a state file cannot be written (naming it; the file is as it was)
  */
 export function loadOrCreateDevCertificate(options: DevCertificateStoreOptions & { readonly readOnly?: false }): StoredDevCertificate;
 export function loadOrCreateDevCertificate(options: DevCertificateStoreOptions): StoredDevCertificate | undefined;
 export function loadOrCreateDevCertificate(options: DevCertificateStoreOptions): StoredDevCertificate | undefined {
   const days = options.days ?? 90;
-  const names = [...new Set([options.cname, ...(options.extraNames ?? [])].map((n) => n.toLowerCase()))];
+  // Before any path is built: the cname names the certificate's folder.
+  const names = checkedNames(options);
   const meta = JSON.stringify({ names, days });
   // One folder per (names, days): environments that share a cname but not the rest keep their own certificate.
-  const dir = path.join(options.stateDir, 'dev-certs', `${names[0]}-${crypto.createHash('sha256').update(meta).digest('hex').slice(0, 8)}`);
+  const dir = path.join(options.stateDir, 'dev-certs', `${folderLabel(names[0])}-${crypto.createHash('sha256').update(meta).digest('hex').slice(0, 8)}`);
+  assertDirectlyIn(path.join(options.stateDir, 'dev-certs'), dir);
   const certificateFile = path.join(dir, 'cert.pem');
   const privateKeyFile = path.join(dir, 'key.pem');
   const metaFile = path.join(dir, 'meta.json');
@@ -178,8 +329,10 @@ export function loadOrCreateDevCertificate(options: DevCertificateStoreOptions):
   }
   const run = options.run ?? new DevStateRun();
   run.ensureStateDir(options.stateDir);
-  // Read first, so a damaged CA file is reported whichever way this call goes.
+  // Read and checked first, so a damaged or replaced CA is reported whichever way this call goes: ca.pem is what
+  // clients are told to trust, also for a reused certificate.
   const caBundle = run.exists(caFile) ? readState(caFile, parseCertificates, run) : '';
+  const storedCa = checkedStoredCa(run, caDir, caBundle);
   const wanted = { names, days, now: options.now };
 
   // The committed output wins over the state: git is what every clone shares, so two machines whose state folders
@@ -206,7 +359,7 @@ export function loadOrCreateDevCertificate(options: DevCertificateStoreOptions):
     return { ...committed, ...files, generated: false, adopted: true };
   }
 
-  const ca = loadOrCreateCa(run, caDir, caBundle, options.now, days);
+  const ca = loadOrCreateCa(run, caDir, caBundle, storedCa, options.now, days);
   const issued = issueDevCertificate(ca, { cname: names[0], extraNames: names.slice(1), now: options.now, days });
   run.write(privateKeyFile, issued.privateKeyPem, 0o600);
   run.write(certificateFile, issued.certificatePem, 0o644);
@@ -294,28 +447,70 @@ function readCommittedCertificates(outDir: string | undefined): CommittedCertifi
 }
 
 /**
- * The CA that issues new leaves: the first certificate of ca.pem with its key ca.key.pem, while they match and it
- * outlives a new leaf. Otherwise a new CA, put first in ca.pem; the CAs there that have not expired stay after it,
- * as stored (or adopted) leaves may still chain to them.
+ * The CA synth keeps, the first certificate of ca.pem with its key ca.key.pem, checked against what synth recorded
+ * when it made it: the certificate's SHA-256 fingerprint in ca.sha256. Undefined when there is no such pair (no CA
+ * yet, or only CAs of adopted certificates, which come without a key).
+ *
+ * State from before fingerprints were recorded: a matching pair is taken as synth's own and its fingerprint recorded;
+ * a pair that does not match is replaced by a new CA, as it always was.
+ * @throws ValidationError naming the file when the CA was replaced, edited or deleted since synth made it
  */
-function loadOrCreateCa(run: DevStateRun, dir: string, bundle: string, now: Date, leafDays: number): PemPair {
+function checkedStoredCa(run: DevStateRun, dir: string, bundle: string): PemPair | undefined {
   const certFile = path.join(dir, 'ca.pem');
   const keyFile = path.join(dir, 'ca.key.pem');
-  const blocks = certificateBlocks(bundle);
-  if (blocks.length > 0 && run.exists(keyFile)) {
-    const privateKeyPem = readState(keyFile, (t) => crypto.createPrivateKey(t), run);
-    const ca = new crypto.X509Certificate(blocks[0]);
-    if (ca.checkPrivateKey(crypto.createPrivateKey(privateKeyPem))
-      && Date.parse(ca.validFrom) <= now.getTime() + 1000 && Date.parse(ca.validTo) > now.getTime() + leafDays * DAY_MS) {
-      return { certificatePem: blocks[0], privateKeyPem };
-    }
+  const fingerprintFile = path.join(dir, CA_FINGERPRINT_FILE);
+  const recorded = run.exists(fingerprintFile) ? readState(fingerprintFile, parseFingerprint, run).trim() : undefined;
+  const first = certificateBlocks(bundle)[0];
+  const privateKeyPem = run.exists(keyFile) ? readState(keyFile, (t) => crypto.createPrivateKey(t), run) : undefined;
+  const changed = (file: string, message: string) => new ValidationError([{
+    field: file,
+    message,
+    fix: `restore it from backup, or delete ${dir} to start a new development CA (clients must trust the new ca.pem)`,
+  }], 'development CA changed outside synth');
+
+  if (recorded === undefined) {
+    if (first === undefined || privateKeyPem === undefined) return undefined;
+    const ca = new crypto.X509Certificate(first);
+    if (!ca.checkPrivateKey(crypto.createPrivateKey(privateKeyPem))) return undefined;
+    run.write(fingerprintFile, `${ca.fingerprint256}\n`, 0o644);
+    return { certificatePem: first, privateKeyPem };
+  }
+  if (first === undefined) throw changed(certFile, `is missing since synth created it (expected the CA certificate with fingerprint ${recorded})`);
+  const fingerprint = new crypto.X509Certificate(first).fingerprint256;
+  if (fingerprint !== recorded) {
+    throw changed(certFile, `was replaced or edited since synth created it (fingerprint ${fingerprint}, expected ${recorded})`);
+  }
+  if (privateKeyPem === undefined) throw changed(keyFile, `is missing since synth created it (the key of the CA certificate with fingerprint ${recorded})`);
+  if (!new crypto.X509Certificate(first).checkPrivateKey(crypto.createPrivateKey(privateKeyPem))) {
+    throw changed(keyFile, `was replaced or edited since synth created it (it is not the key of the CA certificate with fingerprint ${recorded})`);
+  }
+  return { certificatePem: first, privateKeyPem };
+}
+
+/**
+ * The CA that issues new leaves: the stored one while it is valid and outlives a new leaf. Otherwise a new CA, put
+ * first in ca.pem with its fingerprint recorded; the CAs there that have not expired stay after it, as stored (or
+ * adopted) leaves may still chain to them.
+ */
+function loadOrCreateCa(run: DevStateRun, dir: string, bundle: string, stored: PemPair | undefined, now: Date, leafDays: number): PemPair {
+  if (stored) {
+    const ca = new crypto.X509Certificate(stored.certificatePem);
+    if (Date.parse(ca.validFrom) <= now.getTime() + 1000 && Date.parse(ca.validTo) > now.getTime() + leafDays * DAY_MS) return stored;
   }
   // The CA outlives the leaves it signs, whatever their validity.
   const ca = createDevCa({ now, days: Math.max(CA_DAYS, leafDays + 365) });
-  const kept = blocks.filter((b) => Date.parse(new crypto.X509Certificate(b).validTo) > now.getTime());
-  run.write(keyFile, ca.privateKeyPem, 0o600);
-  run.write(certFile, [ca.certificatePem, ...kept].join(''), 0o644);
+  const kept = certificateBlocks(bundle).filter((b) => Date.parse(new crypto.X509Certificate(b).validTo) > now.getTime());
+  run.write(path.join(dir, 'ca.key.pem'), ca.privateKeyPem, 0o600);
+  run.write(path.join(dir, 'ca.pem'), [ca.certificatePem, ...kept].join(''), 0o644);
+  run.write(path.join(dir, CA_FINGERPRINT_FILE), `${new crypto.X509Certificate(ca.certificatePem).fingerprint256}\n`, 0o644);
   return ca;
+}
+
+/** In dev-ca: the SHA-256 fingerprint of the CA certificate synth made, as `openssl x509 -fingerprint -sha256` shows it. */
+const CA_FINGERPRINT_FILE = 'ca.sha256';
+
+function parseFingerprint(text: string): void {
+  if (!/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(text.trim())) throw new Error('not 32 colon-separated hex bytes');
 }
 
 /** The PEM certificate blocks of a text, each ending with one newline (as dev-ca.ts writes them). */
@@ -336,11 +531,65 @@ function readState(file: string, parse: (text: string) => unknown, run?: DevStat
   try {
     parse(text);
   } catch (e) {
+    const kind = file.endsWith('key.pem') ? 'private key' : file.endsWith('.sha256') ? 'SHA-256 fingerprint' : 'certificate';
+    const inCa = path.basename(path.dirname(file)) === 'dev-ca';
     throw new ValidationError([{
       field: file,
-      message: `is not a readable ${file.endsWith('key.pem') ? 'private key' : 'certificate'} (${(e as Error).message})`,
-      fix: `delete ${path.dirname(file)}: the next synth makes a new development certificate`,
+      message: `is not a readable ${kind} (${(e as Error).message})`,
+      fix: inCa
+        ? `restore it from backup, or delete ${path.dirname(file)}: the next synth makes a new development CA (clients must trust the new ca.pem)`
+        : `delete ${path.dirname(file)}: the next synth makes a new development certificate`,
     }], 'damaged development certificate state');
   }
   return text;
+}
+
+/**
+ * The names of a development certificate, lower case, without duplicates: each a DNS name, or `*.` and a DNS name
+ * (the rules of validateCname, which the sslCname also follows). They name the certificate's folder, so nothing else
+ * may reach a path.
+ * @throws ValidationError naming the field, the value and the fix of every name that is not one
+ */
+function checkedNames(options: DevCertificateStoreOptions): string[] {
+  const cnameField = options.cnameField ?? 'tls.cname';
+  const extraField = options.extraNamesField ?? 'tls.certificate.selfSigned.extraNames';
+  const entries: [string, string][] = [[cnameField, options.cname], ...(options.extraNames ?? []).map((n, i): [string, string] => [`${extraField}[${i}]`, n])];
+  const problems: Problem[] = [];
+  const names: string[] = [];
+  for (const [field, name] of entries) {
+    const wildcard = name.startsWith('*.');
+    const checked = validateCname(wildcard ? name.slice(2) : name, field);
+    if (checked.cname !== undefined) {
+      names.push(wildcard ? `*.${checked.cname}` : checked.cname);
+      continue;
+    }
+    // validateCname says "<field> "<value>" is not a plain host name: it has ..."; the problem names both already.
+    const message = checked.findings[0]?.message ?? '';
+    const at = message.indexOf(NOT_A_HOST_NAME);
+    const detail = at >= 0 ? `: ${message.slice(at + NOT_A_HOST_NAME.length)}` : ` (${message})`;
+    problems.push({
+      field,
+      message: `is not a DNS name or wildcard (such as ml.example.com or *.example.com)${detail}`,
+      value: name,
+      fix: checked.findings[0]?.fix ?? `set ${field} to a DNS name such as ml.example.com`,
+    });
+  }
+  throwIfProblems(problems, 'invalid development certificate name');
+  return [...new Set(names)];
+}
+
+const NOT_A_HOST_NAME = ' is not a plain host name: ';
+/** Below the usual 255-byte limit of a file name, with room for the hash suffix. */
+const MAX_FOLDER_LABEL = 200;
+
+// A folder name safe by construction, besides the names being checked: only [a-z0-9.-], a wildcard spelled out.
+function folderLabel(name: string): string {
+  return name.toLowerCase().replace(/^\*\./, 'wildcard.').replace(/[^a-z0-9.-]/g, '-').slice(0, MAX_FOLDER_LABEL);
+}
+
+// Defence in depth: whatever the names, a certificate's folder is a direct child of <stateDir>/dev-certs.
+function assertDirectlyIn(parent: string, dir: string): void {
+  if (path.dirname(path.resolve(dir)) !== path.resolve(parent) || ['.', '..'].includes(path.basename(dir))) {
+    throw new Error(`internal error: the development certificate folder ${dir} is not directly in ${parent}`);
+  }
 }

@@ -146,10 +146,15 @@ function oidOf(n: Node | undefined): string {
   return forgeAsn1.derToOid(bytesOf(n));
 }
 
-function timeOf(n: Node | undefined): Date {
-  if (n?.type === forgeAsn1.Type.UTCTIME) return forgeAsn1.utcTimeToDate(bytesOf(n));
-  if (n?.type === forgeAsn1.Type.GENERALIZEDTIME) return forgeAsn1.generalizedTimeToDate(bytesOf(n));
-  throw new Error('certificate structure: expected a time');
+function timeOf(n: Node | undefined, which: string): Date {
+  let time: Date | undefined;
+  if (n?.type === forgeAsn1.Type.UTCTIME) time = forgeAsn1.utcTimeToDate(bytesOf(n));
+  if (n?.type === forgeAsn1.Type.GENERALIZEDTIME) time = forgeAsn1.generalizedTimeToDate(bytesOf(n));
+  if (time === undefined) throw new Error(`certificate structure: expected a time for ${which}`);
+  // A time outside what a Date holds (or digits that are no time, e.g. a certificate issued for 99999999999 days)
+  // would make every expiry comparison false: such a certificate is unreadable, not valid forever.
+  if (Number.isNaN(time.getTime())) throw new Error(`certificate structure: ${which} ${JSON.stringify(bytesOf(n).slice(0, 20))} is not a valid time`);
+  return time;
 }
 
 /** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } (RFC 5280 4.1). */
@@ -185,8 +190,8 @@ function readStructure(der: Buffer): DerParts {
   const eku = extension(EXT_EXTENDED_KEY_USAGE);
   return {
     signatureAlgorithm: signatureAlgorithmName(signatureAlgorithm),
-    notBefore: timeOf(validity[0]),
-    notAfter: timeOf(validity[1]),
+    notBefore: timeOf(validity[0], 'notBefore'),
+    notAfter: timeOf(validity[1], 'notAfter'),
     hasSubjectAltName: san !== undefined,
     dnsNames,
     ipAddresses,

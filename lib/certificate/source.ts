@@ -1,8 +1,9 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createDevCa, issueDevCertificate } from './dev-ca';
 import { CertManagerCertificateOptions, KeyVaultCertificateOptions } from './external';
 import { DevStateRun, loadOrCreateDevCertificate } from './dev-store';
+import { readPemFile } from './read';
+import { ValidationError } from '../problems';
 
 /** The kinds of certificate source (`TlsCertificate.kind`). */
 export enum TlsCertificateSourceKind {
@@ -212,13 +213,25 @@ class PemFilesCertificate extends TlsCertificate {
     return {
       kind: this.kind,
       material: {
-        certificatePem: fs.readFileSync(this.certificateFile, 'latin1'),
-        privateKeyPem: fs.readFileSync(this.privateKeyFile, 'latin1'),
+        certificatePem: readPemOrThrow(this.certificateFile, 'certificate'),
+        privateKeyPem: readPemOrThrow(this.privateKeyFile, 'key'),
         certificateFile: this.certificateFile,
         privateKeyFile: this.privateKeyFile,
       },
     };
   }
+}
+
+// Bounded and regular files only, as every read of this tool: a path such as /dev/zero must fail, not hang. The
+// problem names the field, so the plan reports it with the config's other problems.
+function readPemOrThrow(file: string, role: 'certificate' | 'key'): string {
+  const read = readPemFile(file, role);
+  if (read.bytes) return read.bytes.toString('latin1');
+  throw new ValidationError(read.findings.map((f) => ({
+    field: role === 'certificate' ? 'tls.certificate.files.cert' : 'tls.certificate.files.key',
+    message: f.message,
+    fix: f.fix ?? 'give the path of a PEM file',
+  })), `cannot read the ${role} file`);
 }
 
 class PemCertificate extends TlsCertificate {

@@ -92,7 +92,8 @@ interface ParsedKey {
  *
  * Checks: PEM structure and encoding of both files; leaf first and each certificate issued by the next; exactly one
  * unencrypted private key that matches the leaf; the leaf covers the cname by a DNS subjectAltName; validity of every
- * certificate at `now`; key size, signature algorithm, key type, extended key usage and basicConstraints of the leaf.
+ * certificate at `now` (a validity date that cannot be read is an error, never a pass); key size, signature algorithm,
+ * key type, extended key usage and basicConstraints of the leaf.
  */
 export function validateTlsMaterial(input: TlsMaterialInput): TlsReport {
   const certLabel = input.certificateLabel ?? 'cert.pem';
@@ -255,29 +256,33 @@ function readCertificates(content: Buffer | string, label: string, findings: Fin
       continue;
     }
     const position = parsed.length + 1;
-    const certificate = parseCertificate(block, position);
+    const { certificate, x509 } = parseCertificate(block, position);
     if (certificate) {
       parsed.push(certificate);
-    } else {
-      ok = false;
-      findings.push({
-        severity: Severity.ERROR,
-        code: 'certificate-invalid',
-        message: `${label}: the CERTIFICATE block at line ${block.line} is not a readable X.509 certificate`,
-        fix: 'export the certificate again from its source (your CA or key vault) as PEM',
-      });
+      continue;
     }
+    ok = false;
+    // node:crypto reads it, but its facts cannot be read: say so when it is the dates.
+    const dates = x509 ? unreadableDates(x509) : [];
+    findings.push(dates.length > 0 ? invalidValidity(`${label}: the CERTIFICATE block at line ${block.line}`, dates) : {
+      severity: Severity.ERROR,
+      code: 'certificate-invalid',
+      message: `${label}: the CERTIFICATE block at line ${block.line} is not a readable X.509 certificate`,
+      fix: 'export the certificate again from its source (your CA or key vault) as PEM',
+    });
   }
   return { parsed, ok };
 }
 
-function parseCertificate(block: PemBlock, position: number): ParsedCertificate | undefined {
+/** The certificate, or, when only node:crypto can read it, its X509Certificate alone. */
+function parseCertificate(block: PemBlock, position: number): { readonly certificate?: ParsedCertificate; readonly x509?: X509Certificate } {
+  let x509: X509Certificate | undefined;
   try {
-    const x509 = new X509Certificate(block.der);
+    x509 = new X509Certificate(block.der);
     const facts = inspectCertificate(block.der, x509);
-    return { position, x509, facts, spki: x509.publicKey.export({ type: 'spki', format: 'der' }) };
+    return { certificate: { position, x509, facts, spki: x509.publicKey.export({ type: 'spki', format: 'der' }) } };
   } catch {
-    return undefined; // reported by the caller as certificate-invalid
+    return { x509 }; // reported by the caller
   }
 }
 
@@ -528,13 +533,45 @@ function isoDate(d: Date): string {
   return d.toISOString().replace('.000Z', 'Z');
 }
 
+const REISSUE_VALIDITY = 'reissue the certificate with a validity inside the X.509 range (notAfter at most 9999-12-31T23:59:59Z), '
+  + 'e.g. openssl x509 -days 365 rather than a huge -days value';
+
+/**
+ * The validity dates that cannot be compared: those OpenSSL cannot read (node:crypto then shows "Bad time value"), and
+ * those read as an Invalid Date. Every comparison with NaN is false, so without this check such a certificate would
+ * pass as valid. RFC 5280 4.1.2.5 allows UTCTime and four-digit GeneralizedTime, up to 9999-12-31T23:59:59Z.
+ */
+function unreadableDates(x509: X509Certificate, facts?: CertificateFacts): string[] {
+  const dates: [string, string, Date | undefined][] = [['notBefore', x509.validFrom, facts?.notBefore], ['notAfter', x509.validTo, facts?.notAfter]];
+  return dates.filter(([, text, date]) => Number.isNaN(Date.parse(text)) || Number.isNaN(date?.getTime())).map(([field]) => field);
+}
+
+function invalidValidity(who: string, dates: string[]): Finding {
+  return {
+    severity: Severity.ERROR,
+    code: 'validity-invalid',
+    message: `${who} has an invalid ${dates.join(' and ')} date: it is not a time that can be represented, so its validity cannot be checked`,
+    fix: REISSUE_VALIDITY,
+  };
+}
+
 function checkValidity(
   c: ParsedCertificate, isLeaf: boolean, now: Date, warningDays: number, label: string, findings: Finding[],
 ): void {
   const who = `${label}: ${isLeaf ? `the leaf certificate (${name(c)})` : `certificate ${c.position} (${name(c)})`}`;
   const renew = isLeaf ? 'renew the certificate with your CA and replace cert.pem' : 'get the current intermediate certificate from your CA and replace it in cert.pem';
   const { notBefore, notAfter } = c.facts;
-  if (notBefore.getTime() > now.getTime()) {
+  const invalid = unreadableDates(c.x509, c.facts);
+  if (invalid.length > 0) {
+    findings.push(invalidValidity(who, invalid));
+  } else if (notAfter.getTime() < notBefore.getTime()) {
+    findings.push({
+      severity: Severity.ERROR,
+      code: 'validity-invalid',
+      message: `${who} ends (notAfter ${isoDate(notAfter)}) before it starts (notBefore ${isoDate(notBefore)}): its validity dates are malformed or out of range`,
+      fix: REISSUE_VALIDITY,
+    });
+  } else if (notBefore.getTime() > now.getTime()) {
     findings.push({
       severity: Severity.ERROR,
       code: 'not-yet-valid',

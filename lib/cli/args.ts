@@ -1,7 +1,7 @@
 // Argument parsing shared by the CLI's commands: strict flags, required flags, --at dates. Usage errors print the
 // command's usage on standard error (exit 2 is the caller's).
-import * as fs from 'node:fs';
 import { parseArgs, ParseArgsConfig } from 'node:util';
+import { MAX_INPUT_FILE_BYTES, readStdinTextBounded, readTextFileBounded, ReadFailureKind, tooLarge } from '../read-file';
 import { CommandIo } from './commands';
 
 export type Values = { [key: string]: string | boolean | string[] | undefined };
@@ -39,18 +39,38 @@ export function parseAt(at: Values[string], io: CommandIo): Date | undefined | n
 
 export const str = (v: Values[string]) => (typeof v === 'string' ? v : undefined);
 
-/** The text of an input flag: a file, or standard input for `-`. */
-export type InputText = { readonly text: string; readonly error?: undefined } | { readonly text?: undefined; readonly error: string };
+/** The text of an input flag: a file, or standard input for `-`; on failure, why, and what kind of failure. */
+export type InputText = { readonly text: string; readonly error?: undefined; readonly kind?: undefined } | { readonly text?: undefined; readonly error: string; readonly kind: ReadFailureKind };
+
+/** Bounds of {@link readInputText}. */
+export interface InputTextOptions {
+  /** @default MAX_INPUT_FILE_BYTES (4 MiB) */
+  readonly maxBytes?: number;
+  /** What the input is, for the too-large message. @default 'an input document' */
+  readonly what?: string;
+}
 
 /**
- * Reads `file` (standard input for `-`, through `stdin` so tests can feed it). On failure, why in words a user can act
- * on (`does not exist`, `is a folder`, `cannot be read (EACCES)`), for the command to put in its own message.
+ * Reads `file` (standard input for `-`, through `stdin` when given, so tests can feed it), at most 4 MiB: a manifest
+ * or JSON document from kubectl or az is a few KiB, and a path may name /dev/zero or a FIFO. Only a regular file is
+ * read. On failure, why in words a user can act on (`does not exist`, `is a folder`,
+ * `is a FIFO (named pipe), not a regular file`, `cannot be read: permission denied (EACCES)`, `is N bytes; ...`),
+ * for the command to put in its own message.
  */
-export function readInputText(file: string, stdin: () => string = () => fs.readFileSync(0, 'utf8')): InputText {
-  try {
-    return { text: file === '-' ? stdin() : fs.readFileSync(file, 'utf8') };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { error: code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? (e as Error).message})` };
+export function readInputText(file: string, stdin?: () => string, options: InputTextOptions = {}): InputText {
+  const bounds = { maxBytes: options.maxBytes ?? MAX_INPUT_FILE_BYTES, what: options.what ?? 'an input document' };
+  if (file === '-' && stdin) {
+    let text: string;
+    try {
+      text = stdin();
+    } catch (e) {
+      return { error: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, kind: ReadFailureKind.UNREADABLE };
+    }
+    const bytes = Buffer.byteLength(text, 'utf8');
+    return bytes > bounds.maxBytes ? { error: tooLarge(bounds, bytes).message, kind: ReadFailureKind.TOO_LARGE } : { text };
   }
+  const read = file === '-' ? readStdinTextBounded(bounds) : readTextFileBounded(file, bounds);
+  if (!read.failure) return { text: read.text };
+  // A folder keeps the words the commands always used.
+  return { error: read.failure.type === 'a folder' ? 'is a folder' : read.failure.message, kind: read.failure.kind };
 }

@@ -11,6 +11,8 @@ import { runInitCommand } from './init';
 import { packageVersion } from './package-info';
 import { runReportCommand } from './report';
 import { runVerifyCommand, VERIFY_USAGE } from './verify';
+import { describeFsError } from '../output';
+import { formatProblem, ValidationError } from '../problems';
 
 const USAGE = `Usage: azureml-tls <command> [options]
        azureml-tls --version
@@ -54,7 +56,7 @@ const SYNTH_USAGE = `Usage: azureml-tls synth [--config FILE] [--out DIR] [--wri
   --at DATE                  check (and date new development) certificates at this time instead of now (ISO 8601)
   --verbose                  list every file written (with --check: every file compared, and the state files
                              synth would write)
-  --check                    write nothing (not DIR, not .azureml-tls/, not the seal cache): compare what synth
+  --check                    write nothing (not DIR, not .azureml-tls/): compare what synth
                              would write with DIR byte for byte (files, content, mode) and list each file added,
                              removed or changed; development certificates are reused, adopted or renewed as synth
                              would, in memory. For CI: exit 3 means DIR is out of date
@@ -84,8 +86,8 @@ const DEV_CERT_USAGE = `Usage: azureml-tls dev-cert --cname NAME --out DIR [--da
 
   --cname NAME   the sslCname: first DNS name of the certificate
   --out DIR      writes DIR/cert.pem (leaf + CA), DIR/key.pem (mode 0600), DIR/ca.pem (trust this in clients)
-  --days N       validity of the leaf in days (default 90)
-  --name EXTRA   another DNS name for the certificate (repeatable)
+  --days N       validity of the leaf in days, 1 to 3650 (default 90)
+  --name EXTRA   another DNS name or wildcard (*.example.com) for the certificate (repeatable)
   --state DIR    where the development CA is kept and reused (default .azureml-tls, git-ignored; never inside
                  node_modules)
   --at DATE      start of validity instead of now (ISO 8601)
@@ -259,7 +261,32 @@ if (require.main === module) {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
-  void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+  void runMain(process.argv.slice(2), defaultIo).then((code) => {
     process.exitCode = code;
   });
+}
+
+/**
+ * {@link main}, with a last line of defence: an error no command caught is printed as one line (a problem list for
+ * invalid input, the path and a fix for a file-system error, otherwise an internal error to report), exit 1, never a
+ * stack trace (set AZUREML_TLS_DEBUG=1 to see one). Messages name paths and values at most, never key material.
+ */
+export async function runMain(argv: string[], io: CommandIo): Promise<number> {
+  try {
+    return await main(argv, io);
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      io.err(`error: ${e.message.split('\n')[0]}`);
+      for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);
+      return 1;
+    }
+    const fsError = describeFsError(e);
+    if (fsError) {
+      io.err(`error: ${fsError}`);
+      return 1;
+    }
+    io.err(`error: internal error in azureml-tls ${argv[0] ?? ''}: ${e instanceof Error ? e.message : String(e)} (fix: this is a bug; please report it with the command you ran, without any key material)`);
+    if (process.env.AZUREML_TLS_DEBUG === '1' && e instanceof Error && e.stack) io.err(e.stack);
+    return 1;
+  }
 }

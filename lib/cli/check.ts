@@ -1,9 +1,10 @@
-import * as fs from 'node:fs';
 import { Finding, formatFinding, Severity } from '../certificate/findings';
 import { CertificateFacts, KeyFacts } from '../certificate/inspect';
 import { readPemFile } from '../certificate/read';
 import { readSecretManifest } from '../certificate/secret-manifest';
 import { TlsReport, validateTlsMaterial } from '../certificate/validate';
+import { ReadFailureKind } from '../read-file';
+import { readInputText } from './args';
 import { CommandIo } from './commands';
 
 /** Options of `check`. */
@@ -85,13 +86,13 @@ interface CheckInput {
 function readInput(options: CheckCommandOptions): CheckInput {
   if (options.secret !== undefined) {
     const fromStdin = options.secret === '-';
-    let text: string;
-    try {
-      text = fromStdin ? (options.stdin ?? (() => fs.readFileSync(0, 'utf8')))() : fs.readFileSync(options.secret, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? 'error';
-      return { certificateLabel: options.secret, keyLabel: options.secret, findings: [{ severity: Severity.ERROR, code: 'file-not-found', message: `Secret manifest ${options.secret} cannot be read (${code})`, fix: 'pass the output of kubectl get secret -n azureml NAME -o yaml, or - for standard input' }] };
+    // Bounded (4 MiB, regular files only): the path may name /dev/zero or a FIFO, and standard input may not end.
+    const read = readInputText(options.secret, options.stdin, { what: 'a Secret manifest' });
+    if (read.error !== undefined) {
+      const code = read.kind === ReadFailureKind.TOO_LARGE ? 'file-too-large' : read.kind === ReadFailureKind.UNREADABLE ? 'file-unreadable' : 'file-not-found';
+      return { certificateLabel: options.secret, keyLabel: options.secret, findings: [{ severity: Severity.ERROR, code, message: `Secret manifest ${fromStdin ? '- (standard input)' : options.secret} ${read.error}`, fix: 'pass the output of kubectl get secret -n azureml NAME -o yaml, or - for standard input' }] };
     }
+    const text = read.text;
     const m = readSecretManifest(text, fromStdin ? 'standard input' : options.secret);
     return { certificate: m.certificate, privateKey: m.privateKey, certificateLabel: `${m.label} cert.pem`, keyLabel: `${m.label} key.pem`, findings: m.findings };
   }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ConfigFileSearch, FindConfigFileOptions, findConfigFile, nodeModulesProblem, stateDirBeside, STATE_DIR_NAME } from '../config/load';
 import { formatProblem, Problem, ValidationError } from '../problems';
+import { describeFsError, OutputWriteError } from '../output';
 import { checkSynth, SynthDifferenceKind, synthesize } from '../synth';
 
 /** Where a command writes: injectable for tests. */
@@ -69,9 +70,9 @@ function reportSynthError(e: unknown, io: CommandIo): void {
     for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);
     return;
   }
-  // Anything else is a bug or the environment (disk full, permissions): the message of a file-system or crypto error
-  // names a path at most, never key material.
-  io.err(`error: ${(e as Error).message}`);
+  // Anything else is the environment (disk full, permissions) or a bug: a file-system error is told with its path, what
+  // it means and a fix; its message, like a crypto error's, names a path at most, never key material.
+  io.err(`error: ${describeFsError(e) ?? (e as Error).message}`);
 }
 
 /** Runs synth; returns the exit code (0 written, 1 invalid input). */
@@ -99,7 +100,8 @@ export function runSynthCommand(options: SynthCommandOptions, io: CommandIo = de
   } catch (e) {
     io.progress?.('');
     reportSynthError(e, io);
-    io.err(`nothing was written; ${options.outDir} is unchanged`);
+    // Only an error of the final write knows what the output folder holds now; every other one came before it.
+    io.err(e instanceof OutputWriteError ? e.outcome : `nothing was written; ${options.outDir} is unchanged`);
     return 1;
   }
 }

@@ -1,4 +1,5 @@
 import { Severity } from '../certificate/findings';
+import { TlsCertificateSourceKind } from '../certificate/source';
 import { findConfigFile, loadConfig } from '../config/load';
 import { planExtension } from '../plan';
 import { formatProblem, ValidationError } from '../problems';
@@ -37,6 +38,8 @@ export interface CertificateRow {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The finding of a development certificate not in the state folder yet. */
+export const NOT_CREATED_YET = 'not created yet: the next synth creates it (or adopts the one committed in the output)';
 
 /**
  * Runs report: a table of every environment's certificate (cname, source, delivery, not-after, days left, findings).
@@ -78,6 +81,22 @@ export function reportRows(configFile: string, now: Date, days: number): Certifi
   return config.environments.map((env) => {
     const plan = planExtension(env.props);
     const tls = env.props.tls;
+    // Read-only, a development certificate missing from the state folder is only made up in memory to check the
+    // rest: its dates would be new on every run. Say that synth will make (or adopt) it instead.
+    const resolved = plan.resolvedCertificate;
+    if (resolved?.kind === TlsCertificateSourceKind.SELF_SIGNED && resolved.material && resolved.material.certificateFile === undefined) {
+      return {
+        environment: env.name,
+        cname: tls?.cname.toLowerCase() ?? '-',
+        source: resolved.kind,
+        delivery: plan.delivery ?? '-',
+        findings: [...new Set([
+          NOT_CREATED_YET,
+          ...plan.problems.filter((p) => p.field !== 'tls.certificate').map((p) => `${p.field}: ${p.message}`),
+        ])],
+        failing: plan.problems.length > 0,
+      };
+    }
     const leaf = plan.certificateReport?.chain[0];
     const daysLeft = leaf ? Math.floor((leaf.notAfter.getTime() - now.getTime()) / DAY_MS) : undefined;
     const certificateErrors = plan.certificateReport?.findings.filter((f) => f.severity === Severity.ERROR) ?? [];

@@ -1,7 +1,6 @@
 // `azureml-tls triage`: explains a failed install, upgrade or delete of the AzureML extension from its health check
 // ConfigMap. The extension reports one code per failed check and no cause; for the TLS code the certificate checks
 // of `check` run on the Secret azureml-fe reads, so the report names what is actually wrong with it.
-import * as fs from 'node:fs';
 import { Finding, formatFinding, Severity } from '../certificate/findings';
 import { readSecretManifest } from '../certificate/secret-manifest';
 import { validateTlsMaterial } from '../certificate/validate';
@@ -9,7 +8,7 @@ import { readConfig } from '../config/load';
 import { planExtension, TlsDelivery } from '../plan';
 import { formatProblem } from '../problems';
 import { CodeInfo, describeCode, HealthCheck, HealthReport, isTlsCode, parseHealthcheck, tlsNumbering } from '../verify/healthcheck';
-import { parse, parseAt, required, str } from './args';
+import { parse, parseAt, readInputText, required, str } from './args';
 import { CommandIo } from './commands';
 
 export const TRIAGE_USAGE = `Usage: azureml-tls triage --healthcheck FILE|- [--secret FILE|-] [--config FILE --env NAME | --cname NAME] [--json] [--at ISO-DATE]
@@ -57,7 +56,7 @@ interface TlsTriage {
  * Runs triage on `argv` (the arguments after `triage`); returns the exit code. `stdin` reads standard input for
  * `-` (injectable for tests).
  */
-export function runTriageCli(argv: string[], io: CommandIo, stdin: () => string = () => fs.readFileSync(0, 'utf8')): number | Promise<number> {
+export function runTriageCli(argv: string[], io: CommandIo, stdin?: () => string): number | Promise<number> {
   const v = parse(argv, {
     healthcheck: { type: 'string' }, secret: { type: 'string' }, config: { type: 'string' }, env: { type: 'string' },
     cname: { type: 'string' }, json: { type: 'boolean' }, at: { type: 'string' },
@@ -182,7 +181,7 @@ function describeTls(t: TlsTriage): string[] {
   return lines;
 }
 
-function triageTls(code: string, secret: string | undefined, target: Target, hcPath: string, now: Date, stdin: () => string, io: CommandIo): TlsTriage | undefined {
+function triageTls(code: string, secret: string | undefined, target: Target, hcPath: string, now: Date, stdin: (() => string) | undefined, io: CommandIo): TlsTriage | undefined {
   const base = { code, numbering: tlsNumbering(code), cname: target.cname };
   if (target.delivery === TlsDelivery.PEM_SETTINGS && secret === undefined) {
     return {
@@ -225,7 +224,7 @@ function triageTls(code: string, secret: string | undefined, target: Target, hcP
 }
 
 function targetFromConfig(file: string, env: string, now: Date, io: CommandIo): Target | undefined {
-  // Read only: triage never writes development certificates or the seal cache.
+  // Read only: triage never writes development certificates.
   const { config, problems } = readConfig(file, { now, readOnlyState: true });
   const e = config.environments.find((x) => x.name === env);
   if (!e) {
@@ -244,12 +243,11 @@ function targetFromConfig(file: string, env: string, now: Date, io: CommandIo): 
   return { cname: tls.cname.toLowerCase(), secretName: sslSecret, delivery: plan.delivery, from, fromFlags };
 }
 
-function readText(file: string, stdin: () => string): { text: string; error?: undefined } | { text?: undefined; error: string } {
-  try {
-    return { text: file === '-' ? stdin() : fs.readFileSync(file, 'utf8') };
-  } catch (e) {
-    return { error: (e as NodeJS.ErrnoException).code ?? 'error' };
-  }
+// Bounded like every input (4 MiB, regular files only, standard input read at most that far): a ConfigMap or a
+// Secret is a few KiB, and `--healthcheck /dev/zero` must end with an error, not fill the memory.
+function readText(file: string, stdin: (() => string) | undefined): { text: string; error?: undefined } | { text?: undefined; error: string } {
+  const read = readInputText(file, stdin, { what: file === '-' ? 'standard input' : 'the manifest' });
+  return read.error === undefined ? { text: read.text } : { error: read.error };
 }
 
 function codeJson(info: CodeInfo | undefined) {

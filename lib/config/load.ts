@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDocument } from 'yaml';
 import { CertManagerCertificateOptions, KeyVaultCertificateOptions } from '../certificate/external';
 import { MAX_PEM_FILE_BYTES } from '../certificate/read';
 import { DevStateRun } from '../certificate/dev-store';
@@ -9,13 +8,14 @@ import { AsoReconcilePolicy, AzureMlAsoOptions } from '../aso-options';
 import { objectMetadataProblems } from '../constructs/metadata';
 import { EnvironmentFleetOptions, FleetOptions } from '../fleet-options';
 import { AzureMlExtensionProps, AzureMlTlsOptions, SealingOptions, TlsDelivery } from '../plan';
-import { ISealCache } from '../sealing/cache';
 import { SealingScope } from '../sealing/scope';
 import { Problem, ValidationError } from '../problems';
 import { SCALAR_SETTINGS, SettingKind } from '../settings/keys';
 import { ClusterIdentity, ClusterType, ExtensionSettings } from '../settings/model';
+import { fileProblem as inputFileProblem, MAX_CONFIG_FILE_BYTES, readFileBounded, readTextFileBounded, ReadFailure, ReadFailureKind } from '../read-file';
+import { parseConfigYaml } from './parse';
 import { CONFIG_SHAPE, DEFAULTS_SHAPE, ENVIRONMENT_SHAPE } from './schema';
-import { checkShape, isMap, ObjectShape, partialShape, Shape } from './shape';
+import { checkShape, isMap, ObjectShape, partialShape, Shape, shownKey } from './shape';
 
 /** The config file's name: the default in the current folder (and the name of this repository's example config). */
 export const DEFAULT_CONFIG_FILE = 'azureml-tls.yaml';
@@ -94,11 +94,6 @@ export interface LoadConfigOptions {
    * @default - a run that writes the state folder and adopts nothing
    */
   readonly devStateRun?: DevStateRun;
-  /**
-   * Where sealed values are kept between runs (sealedSecret delivery).
-   * @default - none: every run seals anew
-   */
-  readonly sealCache?: ISealCache;
 }
 
 /** Options for {@link findConfigFile}. */
@@ -185,11 +180,12 @@ function usable(file: string, field: string, searched: string[]): ConfigFileSear
   return inside ? { problems: [inside], searched } : { file, problems: [], searched };
 }
 
-// Why `file` cannot be a config file (missing, a folder), or undefined when it can be read as one.
+// Why `file` cannot be a config file (missing, a folder, a FIFO or device, over the cap), or undefined when it can be
+// read as one.
 function fileProblem(file: string): string | undefined {
-  if (!fs.existsSync(file)) return 'does not exist';
-  if (!fs.statSync(file).isFile()) return 'is a folder, not a file';
-  return undefined;
+  const failure = inputFileProblem(file, { maxBytes: MAX_CONFIG_FILE_BYTES, what: 'a config file' });
+  if (failure?.type === 'a folder') return 'is a folder, not a file';
+  return failure?.message;
 }
 
 /** Why nothing generated may live below a config or state folder inside node_modules. */
@@ -197,7 +193,7 @@ export const STATE_BESIDE_CONFIG = 'development certificates and protected value
 
 /**
  * A problem when `target` (its path as given, or the real path behind symlinks) lies inside a node_modules folder:
- * state written there (development CA keys, protected values, seal caches) is lost on the next install and may leak
+ * state written there (development CA keys, protected values) is lost on the next install and may leak
  * into a published package, and a config there is a package's example, not the project's.
  * @param target the path to check
  * @param field the flag or field that named it, for the message
@@ -239,16 +235,15 @@ export function loadConfig(file: string, options: LoadConfigOptions = {}): Loade
 export function readConfig(file: string, options: LoadConfigOptions = {}): { readonly config: LoadedConfig; readonly problems: Problem[] } {
   const abs = path.resolve(file);
   const label = path.relative(process.cwd(), abs) || abs;
-  let text: string;
-  try {
-    text = fs.readFileSync(abs, 'utf8');
-  } catch (e) {
-    return {
-      config: { file: abs, environments: [] },
-      problems: [{ field: label, message: `cannot read the config file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, fix: `pass an existing file with --config or ${CONFIG_ENV_VAR}` }],
-    };
+  // Bounded: a config path may name /dev/zero, a FIFO or a huge file (see lib/read-file.ts).
+  const read = readTextFileBounded(abs, { maxBytes: MAX_CONFIG_FILE_BYTES, what: 'a config file' });
+  if (read.failure) {
+    const fix = read.failure.kind === ReadFailureKind.TOO_LARGE
+      ? 'check the path: give the config file itself (azureml-tls.yaml)'
+      : `pass an existing, readable regular file with --config or ${CONFIG_ENV_VAR}`;
+    return { config: { file: abs, environments: [] }, problems: [{ field: label, message: `the config file ${read.failure.message}`, fix }] };
   }
-  return checkConfigText(text, abs, options);
+  return checkConfigText(read.text, abs, options);
 }
 
 /**
@@ -263,14 +258,9 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
 
 function checkConfigText(text: string, file: string, options: LoadConfigOptions): { config: LoadedConfig; problems: Problem[] } {
   const label = path.relative(process.cwd(), file) || file;
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      config: { file, environments: [] },
-      problems: doc.errors.map((e) => ({ field: label, message: `is not valid YAML: ${e.message.split('\n')[0]}`, fix: 'fix the YAML syntax at the line shown' })),
-    };
-  }
-  const raw: unknown = doc.toJS();
+  const parsed = parseConfigYaml(text, label);
+  if (parsed.problems.length > 0) return { config: { file, environments: [] }, problems: parsed.problems };
+  const raw: unknown = parsed.value;
   const problems: Problem[] = [];
   const scoped = (ps: Problem[]) => ps.map((p) => ({ ...p, field: p.field ? `${label}: ${p.field}` : label }));
 
@@ -280,7 +270,7 @@ function checkConfigText(text: string, file: string, options: LoadConfigOptions)
   const top: ObjectShape = { ...CONFIG_SHAPE, properties: { ...CONFIG_SHAPE.properties, environments: { kind: 'array', minItems: 1, description: 'The environments to synthesize.', items: shallow(ENVIRONMENT_SHAPE) }, defaults: shallow(DEFAULTS_SHAPE) } };
   const topProblems = checkShape(raw, top, '').filter((p) => !/^(environments\[\d+\]|defaults)/.test(p.field));
   problems.push(...scoped(topProblems));
-  const defaults = isMap(raw) && raw.defaults !== undefined ? raw.defaults : {};
+  const defaults = isMap(raw) && Object.hasOwn(raw, 'defaults') && raw.defaults !== undefined ? raw.defaults : {};
   const defaultsProblems = checkShape(defaults, DEFAULTS_SHAPE, 'defaults');
   // Labels and annotations of the defaults are checked once here, not once per environment that inherits them.
   if (defaultsProblems.length === 0 && isMap(defaults) && isMap(defaults.manifests)) {
@@ -289,7 +279,7 @@ function checkConfigText(text: string, file: string, options: LoadConfigOptions)
       .map((p) => ({ ...p, field: `defaults.manifests.${p.field}` })));
   }
   problems.push(...scoped(defaultsProblems));
-  const envs = isMap(raw) && Array.isArray(raw.environments) ? raw.environments : [];
+  const envs = isMap(raw) && Object.hasOwn(raw, 'environments') && Array.isArray(raw.environments) ? raw.environments : [];
   const environments: EnvironmentConfig[] = [];
   const seen = new Map<string, number>();
   const baseDir = path.dirname(file);
@@ -298,8 +288,9 @@ function checkConfigText(text: string, file: string, options: LoadConfigOptions)
   envs.forEach((rawEnv: unknown, i: number) => {
     // With broken defaults, each environment is checked as written, so the defaults' problems are not repeated.
     const env = defaultsProblems.length === 0 && isMap(rawEnv) && isMap(defaults) ? mergeDefaults(defaults, rawEnv) : rawEnv;
-    const name = isMap(env) && typeof env.name === 'string' ? env.name : undefined;
-    const where = `environments[${i}]${name ? ` (${name})` : ''}`;
+    const name = isMap(env) && Object.hasOwn(env, 'name') && typeof env.name === 'string' ? env.name : undefined;
+    // The name is in every field of the environment's problems: quoted and shortened when it is not a plain name.
+    const where = `environments[${i}]${name ? ` (${shownKey(name)})` : ''}`;
     const envProblems = checkShape(env, defaultsProblems.length === 0 ? ENVIRONMENT_SHAPE : { ...(partialShape(ENVIRONMENT_SHAPE) as ObjectShape), required: ['name'] }, where);
     if (name !== undefined) {
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
@@ -346,15 +337,32 @@ function convertFleet(raw: RawMap): FleetOptions {
 
 type RawMap = { [key: string]: unknown };
 
-/** Why a PEM file named in the config cannot be read (missing, a folder, over 1 MiB), checked before reading it. */
+/**
+ * Why a PEM file named in the config cannot be read (missing, a folder, a FIFO or device, over 1 MiB, unreadable):
+ * the file is read here, within the cap, so an I/O error is reported with the field that names the file rather
+ * than later, when the certificate is resolved, without it.
+ */
 function pemFileProblem(file: string): Problem | undefined {
-  if (!fs.existsSync(file)) return { field: '', message: 'file not found (relative paths resolve against the config file\'s folder)', value: file, fix: 'correct the path' };
-  const stat = fs.statSync(file);
-  if (!stat.isFile()) return { field: '', message: 'is a folder, not a file', value: file, fix: 'give the path of the PEM file' };
-  if (stat.size > MAX_PEM_FILE_BYTES) {
-    return { field: '', message: `is ${stat.size} bytes; a PEM file is a few KiB (at most ${MAX_PEM_FILE_BYTES} bytes are read)`, value: file, fix: 'check the path: give the PEM file itself' };
+  return readConfigPem(file).problem;
+}
+
+function pemReadProblem(failure: ReadFailure, file: string): Problem {
+  switch (failure.kind) {
+    case ReadFailureKind.MISSING:
+      return { field: '', message: 'file not found (relative paths resolve against the config file\'s folder)', value: file, fix: 'correct the path' };
+    case ReadFailureKind.NOT_A_FILE:
+      return { field: '', message: failure.type === 'a folder' ? 'is a folder, not a file' : failure.message, value: file, fix: 'give the path of the PEM file' };
+    case ReadFailureKind.TOO_LARGE:
+      return { field: '', message: `is ${failure.size ?? `over ${MAX_PEM_FILE_BYTES}`} bytes; a PEM file is a few KiB (at most ${MAX_PEM_FILE_BYTES} bytes are read)`, value: file, fix: 'check the path: give the PEM file itself' };
+    case ReadFailureKind.UNREADABLE:
+      return { field: '', message: failure.message, value: file, fix: 'check the file\'s permissions: it must be readable by the user running this tool' };
   }
-  return undefined;
+}
+
+/** A PEM file named in the config (a sealing certificate), read within the PEM cap; latin1, as PEM is ASCII. */
+function readConfigPem(file: string): { readonly pem: string; readonly problem?: undefined } | { readonly pem?: undefined; readonly problem: Problem } {
+  const read = readFileBounded(file, { maxBytes: MAX_PEM_FILE_BYTES, what: 'a PEM file' });
+  return read.failure ? { problem: pemReadProblem(read.failure, file) } : { pem: read.bytes.toString('latin1') };
 }
 
 /** Keys that are one choice among several: an environment that sets one drops the defaults' others. */
@@ -370,12 +378,15 @@ const EXCLUSIVE: { readonly [at: string]: readonly string[] } = {
  * `files` / `existingSecret` / `selfSigned`), the defaults' other choices are dropped.
  */
 export function mergeDefaults(defaults: RawMap, env: RawMap, at = ''): RawMap {
+  // Own properties only, at every step: the environment is merged before it is checked, so a key may be
+  // `constructor` or `__proto__`, which a plain lookup finds on every object and a plain assignment turns into the
+  // object's prototype. The spread copies `__proto__` as an ordinary key, as the YAML parser made it.
   const out: RawMap = { ...defaults };
-  const group = EXCLUSIVE[at] ?? [];
-  if (group.some((k) => k in env)) for (const k of group) if (!(k in env)) delete out[k];
+  const group = Object.hasOwn(EXCLUSIVE, at) ? EXCLUSIVE[at] : [];
+  if (group.some((k) => Object.hasOwn(env, k))) for (const k of group) if (!Object.hasOwn(env, k)) delete out[k];
   for (const [k, v] of Object.entries(env)) {
-    const d = out[k];
-    out[k] = isMap(d) && isMap(v) ? mergeDefaults(d, v, at ? `${at}.${k}` : k) : v;
+    const d = Object.hasOwn(out, k) ? out[k] : undefined;
+    Object.defineProperty(out, k, { value: isMap(d) && isMap(v) ? mergeDefaults(d, v, at ? `${at}.${k}` : k) : v, writable: true, enumerable: true, configurable: true });
   }
   return out;
 }
@@ -422,11 +433,11 @@ function convertEnvironment(env: RawMap, where: string, index: number, baseDir: 
     let sealing: SealingOptions | undefined;
     if (isMap(t.sealing)) {
       const file = path.resolve(baseDir, t.sealing.certificate as string);
-      const problem = pemFileProblem(file);
-      if (problem) {
-        problems.push({ ...problem, field: `${where}.tls.sealing.certificate`, fix: `${problem.fix}; fetch it with kubeseal --fetch-cert > sealing.pem` });
+      const read = readConfigPem(file);
+      if (read.problem) {
+        problems.push({ ...read.problem, field: `${where}.tls.sealing.certificate`, fix: `${read.problem.fix}; fetch it with kubeseal --fetch-cert > sealing.pem` });
       } else {
-        sealing = { certificatePem: fs.readFileSync(file, 'latin1'), scope: t.sealing.scope as SealingScope | undefined, label: path.relative(baseDir, file) };
+        sealing = { certificatePem: read.pem, scope: t.sealing.scope as SealingScope | undefined, label: path.relative(baseDir, file) };
       }
     }
     tls = {
@@ -448,11 +459,11 @@ function convertEnvironment(env: RawMap, where: string, index: number, baseDir: 
     let asoSealing: SealingOptions | undefined;
     if (isMap(a.sealing)) {
       const file = path.resolve(baseDir, a.sealing.certificate as string);
-      const problem = pemFileProblem(file);
-      if (problem) {
-        problems.push({ ...problem, field: `${where}.aso.sealing.certificate`, fix: `${problem.fix}; fetch it from the cluster where ASO runs with kubeseal --fetch-cert > sealing.pem` });
+      const read = readConfigPem(file);
+      if (read.problem) {
+        problems.push({ ...read.problem, field: `${where}.aso.sealing.certificate`, fix: `${read.problem.fix}; fetch it from the cluster where ASO runs with kubeseal --fetch-cert > sealing.pem` });
       } else {
-        asoSealing = { certificatePem: fs.readFileSync(file, 'latin1'), scope: a.sealing.scope as SealingScope | undefined, label: path.relative(baseDir, file) };
+        asoSealing = { certificatePem: read.pem, scope: a.sealing.scope as SealingScope | undefined, label: path.relative(baseDir, file) };
       }
     }
     const owner = isMap(a.owner) ? a.owner : {};
@@ -491,7 +502,6 @@ function convertEnvironment(env: RawMap, where: string, index: number, baseDir: 
     createNamespace: manifests.namespace as boolean | undefined,
     labels: manifests.labels as { [key: string]: string } | undefined,
     annotations: manifests.annotations as { [kind: string]: { [key: string]: string } } | undefined,
-    sealCache: options.sealCache,
     readOnlyState: options.readOnlyState,
     settings,
     tls,

@@ -6,6 +6,12 @@ import { SCALAR_SETTINGS, SettingKind } from '../settings/keys';
 import { ClusterType } from '../settings/model';
 import { JsonSchema, ObjectShape, partialShape, Shape, toJsonSchema } from './shape';
 
+/** The longest validity of a development (selfSigned) certificate, in days: the development CA's 10 years. */
+export const MAX_SELF_SIGNED_DAYS = 3650;
+
+/** The largest cluster.nodeCount: Kubernetes' largest supported cluster (5,000 nodes). */
+export const MAX_NODE_COUNT = 5000;
+
 const str = (description: string, extra: Partial<{ enum: readonly string[]; caseInsensitive: boolean; nonEmpty: boolean }> = {}): Shape =>
   ({ kind: 'string', description, ...extra });
 const bool = (description: string): Shape => ({ kind: 'boolean', description });
@@ -54,7 +60,11 @@ export const CLUSTER_SHAPE: Shape = {
     resourceGroup: str('Resource group of the cluster.', { nonEmpty: true }),
     name: str('The cluster\'s resource name.', { nonEmpty: true }),
     location: str('Azure region, e.g. eastus.', { nonEmpty: true }),
-    nodeCount: { kind: 'integer', minimum: 1, description: 'Total node count; under 3 is a small cluster (DevTest, no router HA).' },
+    // Kubernetes is built and tested for clusters of at most 5,000 nodes (AKS allows no more): a bigger count is a typo.
+    nodeCount: {
+      kind: 'integer', minimum: 1, maximum: MAX_NODE_COUNT, description: 'Total node count; under 3 is a small cluster (DevTest, no router HA).',
+      maximumFix: `give the cluster's node count, at most ${MAX_NODE_COUNT} (the most nodes a Kubernetes cluster is built for)`,
+    },
     distribution: str('Arc only: the connected cluster\'s distribution (properties.distribution, e.g. openshift, k3s, generic); openshift (any case) sends openshift=true, as the az CLI does.', { nonEmpty: true }),
   },
 };
@@ -79,7 +89,12 @@ export const CERTIFICATE_SHAPE: Shape = {
       kind: 'object',
       description: 'A development certificate signed by a local development CA, kept in .azureml-tls/ beside the config and reused (refused in production).',
       properties: {
-        days: { kind: 'integer', minimum: 1, description: 'Validity of the leaf in days (default 90).' },
+        // At most 10 years, the validity of the development CA itself: a development leaf needs no more (synth renews
+        // it), and a bigger number overflows the date (99999999999 days is past the last date JavaScript can hold).
+        days: {
+          kind: 'integer', minimum: 1, maximum: MAX_SELF_SIGNED_DAYS, description: 'Validity of the leaf in days (default 90).',
+          maximumFix: `use at most ${MAX_SELF_SIGNED_DAYS} days (10 years, the development CA's own validity), e.g. 90: synth renews a development certificate before it expires`,
+        },
         extraNames: { kind: 'array', description: 'DNS names besides the cname for the SAN.', items: str('A DNS name.', { nonEmpty: true }) },
       },
     },

@@ -1,4 +1,4 @@
-import { Problem } from '../problems';
+import { Problem, SHOWN_VALUE_CHARACTERS, shownValue } from '../problems';
 
 /**
  * A small description of the config file's shape. One table drives both the loader's checks (with friendly, per-field
@@ -19,7 +19,11 @@ export interface ObjectShape {
 export type Shape =
   | { readonly kind: 'string'; readonly description: string; readonly enum?: readonly string[]; readonly caseInsensitive?: boolean; readonly nonEmpty?: boolean }
   | { readonly kind: 'boolean'; readonly description: string }
-  | { readonly kind: 'integer'; readonly description: string; readonly minimum?: number }
+  /**
+   * A whole number. The maximum is required: a number becomes a date or a count downstream, and without a bound a
+   * typo (99999999999) becomes an invalid date or a number past 2^53 where arithmetic is no longer exact.
+   */
+  | { readonly kind: 'integer'; readonly description: string; readonly minimum?: number; readonly maximum: number; readonly maximumFix: string }
   | { readonly kind: 'map'; readonly description: string; readonly values: Shape }
   | { readonly kind: 'array'; readonly description: string; readonly items: Shape; readonly minItems?: number }
   | ObjectShape;
@@ -28,10 +32,28 @@ function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a map';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  // A string is quoted and shortened (a pasted blob stays one short line); a number shows as JavaScript reads it
+  // (.nan and .inf as NaN and Infinity, where JSON would say null).
+  if (typeof v === 'string') return `string ${shownValue(v)}`;
+  return `${typeof v} ${String(v)}`;
 }
 
-const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+/**
+ * The names every JavaScript object inherits (`constructor`, `toString`, `__proto__`, ...). As keys of a map they
+ * would shadow or, assigned, replace what code downstream calls on the map, so a map refuses them (see checkShape).
+ */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** A key as a field path shows it: as written when short and printable, else quoted and shortened. */
+export function shownKey(key: string): string {
+  // eslint-disable-next-line no-control-regex
+  return key !== '' && key.length <= SHOWN_VALUE_CHARACTERS && !/[\u0000-\u001f\u007f-\u009f"]/.test(key) ? key : shownValue(key);
+}
+
+const join = (path: string, key: string) => (path ? `${path}.${shownKey(key)}` : shownKey(key));
+
+/** Whether `obj` itself has `key` (never a name every object inherits). */
+const has = (obj: object, key: string) => Object.hasOwn(obj, key);
 
 /**
  * Checks `value` against `shape`; returns one problem per mismatch (unknown key, wrong type, missing key, value
@@ -61,6 +83,9 @@ export function checkShape(value: unknown, shape: Shape, path: string): Problem[
       if (shape.minimum !== undefined && value < shape.minimum) {
         return [{ field: path, message: `must be at least ${shape.minimum}`, value: String(value), fix: shape.description }];
       }
+      if (value > shape.maximum) {
+        return [{ field: path, message: `must be at most ${shape.maximum}`, value: String(value), fix: shape.maximumFix }];
+      }
       return [];
     case 'array':
       if (!Array.isArray(value)) return [{ field: path, message: `must be a list, but is ${typeName(value)}`, fix: `write a YAML list (- item): ${shape.description}` }];
@@ -70,13 +95,20 @@ export function checkShape(value: unknown, shape: Shape, path: string): Problem[
       return value.flatMap((item, i) => checkShape(item, shape.items, `${path}[${i}]`));
     case 'map':
       if (!isMap(value)) return [{ field: path, message: `must be a map, but is ${typeName(value)}`, fix: `write a YAML map (key: value): ${shape.description}` }];
-      return Object.entries(value).flatMap(([k, v]) => checkShape(v, shape.values, join(path, k)));
+      return Object.entries(value).flatMap(([k, v]) => (RESERVED_KEYS.has(k)
+        ? [{
+          field: join(path, k),
+          message: `is a name every JavaScript object has (Object.prototype.${k}), which this tool cannot take as a key`,
+          fix: `remove the key ${k} or rename it`,
+        }]
+        : checkShape(v, shape.values, join(path, k))));
     case 'object': {
       if (!isMap(value)) return [{ field: path, message: `must be a map, but is ${typeName(value)}`, fix: `write a YAML map (key: value): ${shape.description}` }];
       const problems: Problem[] = [];
       const known = Object.keys(shape.properties);
       for (const [k, v] of Object.entries(value)) {
-        const child = shape.properties[k];
+        // An own property only: `constructor` or `__proto__` is not a key of the shape because every object has it.
+        const child = has(shape.properties, k) ? shape.properties[k] : undefined;
         if (!child) {
           const near = known.find((n) => n.toLowerCase() === k.toLowerCase());
           problems.push({ field: join(path, k), message: 'is not a known key', fix: near ? `did you mean ${near}?` : `use one of ${known.join(', ')}` });
@@ -85,16 +117,16 @@ export function checkShape(value: unknown, shape: Shape, path: string): Problem[
         problems.push(...checkShape(v, child, join(path, k)));
       }
       for (const r of shape.required ?? []) {
-        if (!(r in value)) problems.push({ field: join(path, r), message: 'is required', fix: `add ${r}: ${shape.properties[r].description}` });
+        if (!has(value, r)) problems.push({ field: join(path, r), message: 'is required', fix: `add ${r}: ${shape.properties[r].description}` });
       }
       if (shape.atMostOne) {
-        const present = shape.atMostOne.filter((k) => k in value);
+        const present = shape.atMostOne.filter((k) => has(value, k));
         if (present.length > 1) {
           problems.push({ field: path, message: `has ${present.join(' and ')}, but only one may be given`, fix: `give at most one of ${shape.atMostOne.join(', ')}` });
         }
       }
       if (shape.exactlyOne) {
-        const present = shape.exactlyOne.filter((k) => k in value);
+        const present = shape.exactlyOne.filter((k) => has(value, k));
         if (present.length !== 1) {
           problems.push({
             field: path,
@@ -108,9 +140,15 @@ export function checkShape(value: unknown, shape: Shape, path: string): Problem[
   }
 }
 
-/** True for a plain (non-array, non-null) object. */
+/**
+ * True for a plain object (a YAML or JSON map): not null, a list, or an object of a class (a Date, Map or Buffer a
+ * YAML 1.1 tag would make), whose keys are not the document's.
+ */
 export function isMap(v: unknown): v is { [key: string]: unknown } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  // Object.prototype of this realm or another (a test's), or none.
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** A JSON Schema (draft-07) document or fragment. */
@@ -133,8 +171,8 @@ export function toJsonSchema(shape: Shape): JsonSchema {
       return { type: 'boolean', description: shape.description };
     case 'integer':
       return shape.minimum === undefined
-        ? { type: 'integer', description: shape.description }
-        : { type: 'integer', description: shape.description, minimum: shape.minimum };
+        ? { type: 'integer', description: shape.description, maximum: shape.maximum }
+        : { type: 'integer', description: shape.description, minimum: shape.minimum, maximum: shape.maximum };
     case 'array':
       return { type: 'array', description: shape.description, items: toJsonSchema(shape.items), ...(shape.minItems !== undefined ? { minItems: shape.minItems } : {}) };
     case 'map':

@@ -11,9 +11,7 @@ import { Severity } from '../certificate/findings';
 import { AzureMlExtensionProps, ExtensionPlan } from '../plan';
 import { Problem, ValidationError } from '../problems';
 import { IAC_EXTENSION_TYPE, IAC_RELEASE_NAMESPACE, IAC_RELEASE_TRAIN, iacProtectedSettings, ProtectedValueSource } from '../render/iac';
-import { ISealCache } from '../sealing/cache';
-import { cachedSealer } from '../sealing/sealer';
-import { checkSealingCertificate, SealingKey, sealingLabel, sealingScopeAnnotations } from '../sealing/seal';
+import { checkSealingCertificate, SealingKey, sealingLabel, sealingScopeAnnotations, sealValue } from '../sealing/seal';
 import { SealingScope } from '../sealing/scope';
 import { clusterResourceId } from '../settings/derive';
 import { ExtensionModel } from '../settings/extension-model';
@@ -68,11 +66,6 @@ export interface AzureMlAsoExtensionProps extends AzureMlAsoOptions {
    * @default - none
    */
   readonly annotations?: { [kind: string]: { [key: string]: string } };
-  /**
-   * Where sealed values are kept between runs, so unchanged input keeps its ciphertext (sealing is randomized).
-   * @default - the extension's seal cache, if any; otherwise every synthesis seals anew
-   */
-  readonly sealCache?: ISealCache;
   /**
    * The time the sealing certificate is checked against.
    * @default - the extension's time, if any; otherwise the current time
@@ -149,7 +142,6 @@ export class AzureMlAsoExtension extends Construct {
           secretName,
           sealingCertificatePem: props.sealing.certificatePem,
           scope: props.sealing.scope ?? SealingScope.STRICT,
-          cache: props.sealCache ?? extensionProps.sealCache,
         });
       } else {
         keyVaultProtectedSettings(delivery, model, namespace, secretName, props);
@@ -431,7 +423,6 @@ interface SealedProtectedSettingsProps {
   readonly secretName: string;
   readonly sealingCertificatePem: string;
   readonly scope: SealingScope;
-  readonly cache?: ISealCache;
 }
 
 /**
@@ -441,9 +432,8 @@ interface SealedProtectedSettingsProps {
 function sealedProtectedSettings(scope: Construct, model: ExtensionModel, props: SealedProtectedSettingsProps): SealedSecret {
   const key = SealingKey.fromCertificatePem(props.sealingCertificatePem);
   const label = sealingLabel(props.scope, props.namespace, props.secretName);
-  // As SealedTlsSecret does: the cache maps a one-way digest of (certificate, label, value) to the earlier ciphertext.
-  const sealer = cachedSealer(key, label, props.sealingCertificatePem, props.cache);
-  const seal = (value: string): string => sealer(Buffer.from(value, 'utf8'));
+  // As SealedTlsSecret does: deterministic, so unchanged settings give an unchanged SealedSecret.
+  const seal = (value: string): string => sealValue(Buffer.from(value, 'utf8'), key, label);
   const encryptedData: { [key: string]: string } = {};
   for (const s of iacProtectedSettings(model)) encryptedData[s.key] = seal(model.protectedSettings[s.key]);
   const annotations = sealingScopeAnnotations(props.scope);

@@ -87,7 +87,7 @@ export class AzureMlExtension extends Construct {
       this.secret = new AzureMlTlsSecret(this, 'TlsSecret', plan.secret);
     }
     if (plan.sealed) {
-      this.delivery = new SealedTlsSecret(this, 'SealedSecret', { ...plan.sealed, cache: effective.sealCache, now: effective.now });
+      this.delivery = new SealedTlsSecret(this, 'SealedSecret', { ...plan.sealed, now: effective.now });
     }
     if (plan.keyVault) {
       const o = plan.keyVault.options;

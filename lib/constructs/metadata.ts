@@ -11,6 +11,13 @@ export const ANNOTATABLE_KINDS = [
   'RoleBinding', 'Extension', 'Kustomization', 'Application',
 ] as const;
 
+/** The names every JavaScript object has: cdk8s cannot render a label or annotation map holding one. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+function reservedKeyError(key: string): string | undefined {
+  return RESERVED_KEYS.has(key) ? `is a name every JavaScript object has (Object.prototype.${key}), which cdk8s cannot render as a key` : undefined;
+}
+
 /**
  * Problems with labels for every object and annotations by kind: label keys and values as Kubernetes checks them
  * (the API server refuses an object with a bad label, so a GitOps sync would fail on the cluster), annotation keys
@@ -20,7 +27,7 @@ export const ANNOTATABLE_KINDS = [
 export function objectMetadataProblems(labels: { readonly [key: string]: string } | undefined, annotations: { readonly [kind: string]: { readonly [key: string]: string } } | undefined): Problem[] {
   const problems: Problem[] = [];
   for (const [key, value] of Object.entries(labels ?? {})) {
-    const keyError = labelKeyError(key);
+    const keyError = reservedKeyError(key) ?? labelKeyError(key);
     if (keyError) problems.push({ field: `labels.${key}`, message: `the key ${keyError}`, value: key, fix: 'use a key such as app.kubernetes.io/part-of or team' });
     if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
       problems.push({
@@ -43,7 +50,7 @@ export function objectMetadataProblems(labels: { readonly [key: string]: string 
       continue;
     }
     for (const [key, value] of Object.entries(map ?? {})) {
-      const keyError = labelKeyError(key);
+      const keyError = reservedKeyError(key) ?? labelKeyError(key);
       if (keyError) problems.push({ field: `annotations.${kind}.${key}`, message: `the key ${keyError}`, value: key, fix: 'use a key such as argocd.argoproj.io/sync-wave' });
       if (typeof value !== 'string') problems.push({ field: `annotations.${kind}.${key}`, message: 'must be a string', value: String(value), fix: 'quote the value, e.g. "-1"' });
     }

@@ -30,9 +30,39 @@ export interface AzScriptOptions {
   readonly extensionName?: string;
 }
 
-/** The environment variable an az script reads a pass-through protected setting from. */
-export function protectedSettingVariable(key: string): string {
-  return `AZUREML_PROTECTED_${key.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
+/** A pass-through protected setting and the environment variable an az script reads it from. */
+export interface AzProtectedVariable {
+  readonly key: string;
+  readonly variable: string;
+}
+
+/**
+ * The environment variables an az script reads the pass-through protected settings from: `AZUREML_PROTECTED_` and the
+ * key in upper case with every other character as `_`. Keys that would share a variable (`db.password`, `db_password`,
+ * `DB-PASSWORD`) get `_2`, `_3`... in key order, so every setting reads its own secret (as the Bicep, ARM and
+ * Terraform parameters do).
+ */
+export function protectedSettingVariables(keys: readonly string[]): AzProtectedVariable[] {
+  const sorted = [...new Set(keys)].sort();
+  const plain = (key: string) => `AZUREML_PROTECTED_${key.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
+  // Every plain name is reserved first, so a key whose own name is `..._2` keeps it rather than lose it to a suffix.
+  const taken = new Set(sorted.map(plain));
+  const given = new Set<string>();
+  const variables = new Map<string, string>();
+  for (const key of sorted) {
+    const name = plain(key);
+    let variable = name;
+    if (given.has(name)) {
+      let i = 2;
+      while (taken.has(`${name}_${i}`)) i++;
+      variable = `${name}_${i}`;
+      taken.add(variable);
+    }
+    given.add(variable);
+    variables.set(key, variable);
+  }
+  // Names are given in key order (stable whatever order the settings come in); the list keeps the settings' order.
+  return [...new Set(keys)].map((key) => ({ key, variable: variables.get(key) as string }));
 }
 
 /**
@@ -112,10 +142,9 @@ function renderAzScript(command: AzCommand, model: ExtensionModel, options: AzSc
   // deprecated ones, since k8s-extension 1.3.9, are --configuration-settings-file, --configuration-protected-settings-file
   // and --configuration-protected-settings; --configuration-settings (alias --config) is still current.
   args.push(...azSettingsFileArgs(options.hasProtectedSettings === true));
-  for (const key of azPassThroughProtectedKeys(model)) {
-    const name = protectedSettingVariable(key);
+  for (const { key, variable: name } of azPassThroughVariables(model)) {
     lines.push(`${name}="\${${name}:?set ${name} to the protected setting ${key.replace(/[^A-Za-z0-9._-]/g, '_')}}"`);
-    args.push(azPassThroughArg(key));
+    args.push(azPassThroughArg(key, name));
   }
   if (command === AzCommand.UPDATE) args.push('--yes');
   lines.push('', `az ${args.join(' \\\n  ')}`, '');
@@ -140,7 +169,12 @@ export function azPassThroughProtectedKeys(model: ExtensionModel): string[] {
     .filter((k) => !(k in model.cliProtectedSettings) && !k.startsWith('scoringFe.ssl') && !(k in copies));
 }
 
+/** The pass-through protected keys with the variables the az commands read them from ({@link protectedSettingVariables}). */
+export function azPassThroughVariables(model: ExtensionModel): AzProtectedVariable[] {
+  return protectedSettingVariables(azPassThroughProtectedKeys(model));
+}
+
 /** `--config-protected 'key='"$AZUREML_PROTECTED_KEY"`: a pass-through protected value from its variable. */
-export function azPassThroughArg(key: string): string {
-  return `--config-protected ${shellQuote(`${key}=`)}"$${protectedSettingVariable(key)}"`;
+export function azPassThroughArg(key: string, variable: string): string {
+  return `--config-protected ${shellQuote(`${key}=`)}"$${variable}"`;
 }

@@ -1,6 +1,7 @@
 import {
-  constants, createCipheriv, createHash, createPublicKey, KeyObject, publicEncrypt, randomBytes, X509Certificate,
+  constants, createCipheriv, createHash, createPublicKey, hkdfSync, KeyObject, publicEncrypt, X509Certificate,
 } from 'node:crypto';
+import type * as Forge from 'node-forge';
 import { Finding, Severity } from '../certificate/findings';
 import { CertificateFacts, commonNameOf, inspectCertificate, KeyType } from '../certificate/inspect';
 import { PemKind, scanPem } from '../certificate/pem';
@@ -21,9 +22,17 @@ const EXPIRY_WARNING_DAYS = 30;
 /** Below this modulus size the sealing key is reported as weak (the controller generates RSA-4096 keys). */
 const MIN_RSA_BITS = 2048;
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** AES-256-GCM: a fresh 32-byte key per value, so the fixed all-zero 12-byte nonce is never reused with one key. */
+/** AES-256-GCM session key: derived per value (see {@link deriveSealingSecrets}). */
 const SESSION_KEY_BYTES = 32;
+/** The OAEP seed is as long as the OAEP hash's output (hLen of SHA-256, RFC 8017 section 7.1.1). */
+const OAEP_SEED_BYTES = 32;
+/** The nonce kubeseal and the controller use: all zero, 12 bytes (why that is safe here: see {@link sealValue}). */
 const GCM_NONCE = Buffer.alloc(12);
+/**
+ * Separates this derivation from every other use of the same bytes. A new derivation gets a new tag (and changes
+ * every sealed value once); the controller never sees it, since it only unwraps what was derived.
+ */
+const DERIVATION_DOMAIN = 'cdk8s-azureml-tls/seal/v1';
 const FETCH_CERT_FIX = 'fetch the controller\'s current certificate with kubeseal --fetch-cert > sealing-cert.pem '
   + '(add --controller-namespace and --controller-name when the controller is not kube-system/sealed-secrets-controller)';
 
@@ -132,14 +141,23 @@ export class SealingKey {
 }
 
 /**
- * Seals one value the way kubeseal does, so that the Sealed Secrets controller can unseal it.
+ * Seals one value in the format kubeseal writes, so that the Sealed Secrets controller can unseal it.
  *
- * A random 32-byte session key encrypts the plaintext with AES-256-GCM (all-zero 12-byte nonce, no additional data,
- * the 16-byte tag appended); RSA-OAEP with SHA-256 (hash and MGF1) and the OAEP label `label` wraps the session key.
- * The result is the big-endian uint16 length of the wrapped key, the wrapped key and the AES ciphertext with its tag,
- * in standard padded base64: the value of `spec.encryptedData[key]`.
+ * A 32-byte session key encrypts the plaintext with AES-256-GCM (all-zero 12-byte nonce, no additional data, the
+ * 16-byte tag appended); RSA-OAEP with SHA-256 (hash and MGF1) and the OAEP label `label` wraps the session key. The
+ * result is the big-endian uint16 length of the wrapped key, the wrapped key and the AES ciphertext with its tag, in
+ * standard padded base64: the value of `spec.encryptedData[key]`.
  *
- * The output is random (a new session key and OAEP seed every call); see `ISealCache` for stable output.
+ * Unlike kubeseal, nothing is random: the session key and the OAEP seed are derived from the plaintext, the sealing
+ * key and the label ({@link deriveSealingSecrets}), so the output is a pure function of the input. Every run can seal
+ * again and compare byte for byte, which is what makes a swapped or foreign sealed value visible (`synth --check`
+ * reports it as changed) without keeping earlier ciphertext anywhere. The price: whoever holds the public sealing
+ * certificate and guesses a value can confirm the guess by sealing it, so seal only high-entropy values.
+ *
+ * The fixed all-zero GCM nonce is safe because a GCM key must never encrypt two different messages under one nonce,
+ * and here each session key is derived from the one plaintext it encrypts: a second, different plaintext gets
+ * another key (barring an HKDF-SHA256 collision); the same plaintext gets the same key and the same ciphertext, which
+ * reveals nothing beyond "same value", the trade-off above.
  *
  * @param plaintext the value's bytes (the bytes the Secret's key will hold)
  * @param key the controller's public key
@@ -147,12 +165,9 @@ export class SealingKey {
  * @returns the sealed value, base64
  */
 export function sealValue(plaintext: Buffer, key: SealingKey, label: string): string {
-  const sessionKey = randomBytes(SESSION_KEY_BYTES);
+  const { sessionKey, oaepSeed } = deriveSealingSecrets(plaintext, key, label);
   try {
-    const wrappedKey = publicEncrypt(
-      { key: key.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: Buffer.from(label, 'utf8') },
-      sessionKey,
-    );
+    const wrappedKey = oaepWrap(key, sessionKey, Buffer.from(label, 'utf8'), oaepSeed);
     if (wrappedKey.length > 0xffff) throw new Error(`the sealing key is too large (${wrappedKey.length}-byte RSA ciphertext)`);
     const cipher = createCipheriv('aes-256-gcm', sessionKey, GCM_NONCE, { authTagLength: 16 });
     const sealed = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
@@ -161,6 +176,122 @@ export function sealValue(plaintext: Buffer, key: SealingKey, label: string): st
     return Buffer.concat([length, wrappedKey, sealed]).toString('base64');
   } finally {
     sessionKey.fill(0);
+    oaepSeed.fill(0);
+  }
+}
+
+/** What {@link sealValue} derives for one value. */
+interface SealingSecrets {
+  /** The AES-256-GCM key (32 bytes). */
+  readonly sessionKey: Buffer;
+  /** The RSA-OAEP seed (32 bytes, the SHA-256 output length). */
+  readonly oaepSeed: Buffer;
+}
+
+/**
+ * The session key and OAEP seed of one value: HKDF-SHA256 (RFC 5869) over the length-prefixed (uint32, big-endian)
+ * concatenation of the domain tag, the sealing public key's SubjectPublicKeyInfo DER, the label's UTF-8 bytes and the
+ * plaintext, with one `info` string per output, so the two outputs are independent of each other.
+ *
+ * The length prefixes make the encoding injective: no two different (key, label, plaintext) give the same input (a
+ * label `a/b` with plaintext `c` is not label `a` with plaintext `/bc`). The SPKI DER is the same whether the
+ * {@link SealingKey} came from a certificate or from a public key, so both seal alike.
+ */
+function deriveSealingSecrets(plaintext: Buffer, key: SealingKey, label: string): SealingSecrets {
+  const spki = keyForms(key).spki;
+  const fields = [Buffer.from(DERIVATION_DOMAIN, 'utf8'), spki, Buffer.from(label, 'utf8'), plaintext];
+  const input = Buffer.concat(fields.flatMap((field) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(field.length);
+    return [length, field];
+  }));
+  try {
+    const derive = (purpose: string, bytes: number): Buffer =>
+      Buffer.from(hkdfSync('sha256', input, Buffer.alloc(0), `${DERIVATION_DOMAIN} ${purpose}`, bytes));
+    return {
+      sessionKey: derive('aes-256-gcm session key', SESSION_KEY_BYTES),
+      oaepSeed: derive('rsa-oaep seed', OAEP_SEED_BYTES),
+    };
+  } finally {
+    // The input holds the plaintext (e.g. a private key PEM): do not leave a copy behind.
+    input.fill(0);
+  }
+}
+
+/** The part of node-forge's `pkcs1` module used here (its typings do not declare it). */
+interface ForgePkcs1 {
+  encode_rsa_oaep(key: Forge.pki.rsa.PublicKey, message: string, options: {
+    md: Forge.md.MessageDigest; mgf1: { md: Forge.md.MessageDigest }; label: string; seed: string;
+  }): string;
+}
+
+/** The node-forge modules OAEP encoding needs, loaded on the first seal (loading them costs ~15 ms). */
+interface ForgeOaep {
+  readonly pkcs1: ForgePkcs1;
+  readonly sha256: { create(): Forge.md.MessageDigest };
+  readonly rsa: typeof Forge.pki.rsa;
+  readonly jsbn: typeof Forge.jsbn;
+}
+let forgeOaep: ForgeOaep | undefined;
+
+function loadForgeOaep(): ForgeOaep {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  forgeOaep ??= {
+    pkcs1: require('node-forge/lib/pkcs1') as ForgePkcs1,
+    sha256: require('node-forge/lib/sha256') as { create(): Forge.md.MessageDigest },
+    rsa: require('node-forge/lib/rsa') as typeof Forge.pki.rsa,
+    jsbn: require('node-forge/lib/jsbn') as typeof Forge.jsbn,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return forgeOaep;
+}
+
+/** The forms of a sealing key that sealing needs, computed once per key (each costs a fraction of a millisecond). */
+interface KeyForms {
+  readonly spki: Buffer;
+  forge?: Forge.pki.rsa.PublicKey;
+}
+const keyFormsOf = new WeakMap<SealingKey, KeyForms>();
+function keyForms(key: SealingKey): KeyForms {
+  let forms = keyFormsOf.get(key);
+  if (forms === undefined) {
+    forms = { spki: key.publicKey.export({ type: 'spki', format: 'der' }) };
+    keyFormsOf.set(key, forms);
+  }
+  return forms;
+}
+
+/**
+ * RSAES-OAEP encryption (RFC 8017 section 7.1.1) with SHA-256 as hash and MGF1 hash and an explicit seed: node-forge
+ * builds the encoded message from the seed, Node's raw RSA (no padding) encrypts it. With a random seed this is
+ * exactly what `publicEncrypt` with `RSA_PKCS1_OAEP_PADDING` does, so the controller unwraps it the same way.
+ */
+function oaepWrap(key: SealingKey, message: Buffer, label: Buffer, seed: Buffer): Buffer {
+  // RFC 8017 7.1.1 step 1b: the message may be at most k - 2 hLen - 2 bytes, so k must be at least 32 + 66 bytes.
+  const minBits = (message.length + 2 * OAEP_SEED_BYTES + 2) * 8;
+  if (key.modulusBits < minBits) {
+    throw new Error(`the sealing key is RSA-${key.modulusBits}, too small for RSA-OAEP with SHA-256 to wrap a ${message.length}-byte session key (at least ${minBits} bits; the controller generates RSA-4096 keys): ${FETCH_CERT_FIX}`);
+  }
+  const forge = loadForgeOaep();
+  const forms = keyForms(key);
+  if (forms.forge === undefined) {
+    const jwk = key.publicKey.export({ format: 'jwk' });
+    const bigInteger = (base64url: string | undefined) => new forge.jsbn.BigInteger(Buffer.from(base64url ?? '', 'base64url').toString('hex'), 16);
+    forms.forge = forge.rsa.setPublicKey(bigInteger(jwk.n), bigInteger(jwk.e));
+  }
+  // node-forge works on binary strings (one character per byte).
+  const encoded = forge.pkcs1.encode_rsa_oaep(forms.forge, message.toString('binary'), {
+    md: forge.sha256.create(),
+    mgf1: { md: forge.sha256.create() },
+    label: label.toString('binary'),
+    seed: seed.toString('binary'),
+  });
+  const em = Buffer.from(encoded, 'binary');
+  try {
+    return publicEncrypt({ key: key.publicKey, padding: constants.RSA_NO_PADDING }, em);
+  } finally {
+    // The encoded message is the session key masked with values derivable from the seed: wipe it as well.
+    em.fill(0);
   }
 }
 

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { Finding, Severity } from '../certificate/findings';
-import { CertificateFacts, commonNameOf, inspectCertificate } from '../certificate/inspect';
+import { CertificateFacts, commonNameOf, inspectCertificate, isWeakSignatureAlgorithm } from '../certificate/inspect';
 import { PemKind, scanPem } from '../certificate/pem';
 import { HandshakeResult, HandshakeStage } from './handshake';
 
@@ -237,6 +237,21 @@ function untrusted(result: HandshakeResult, served: CertificateFacts[], code: st
   const showcerts = `openssl s_client -connect ${address} -servername ${cname} -showcerts`;
   let why: string;
   let fix: string;
+  // OpenSSL 3 refuses SHA-1 and MD5 signatures at its default security level, but says only UNSPECIFIED (or
+  // CA_MD_TOO_WEAK): name the weak certificate, which is what needs reissuing. A trust anchor's own signature is
+  // never checked, so a self-signed root signed with SHA-1 is not the cause.
+  const weak = served.findIndex((c, i) => isWeakSignatureAlgorithm(c.signatureAlgorithm) && !(i > 0 && i === served.length - 1 && c.subject === c.issuer));
+  if (weak >= 0 && !['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'].includes(code)) {
+    const c = served[weak];
+    const which = weak === 0 ? 'the served leaf' : `served certificate ${weak + 1}`;
+    return {
+      severity: Severity.ERROR,
+      code: 'untrusted',
+      message: `the chain served by ${address} does not verify against ${store}: ${code}: ${which} (${c.subject}) is signed with `
+        + `${c.signatureAlgorithm}; OpenSSL 3, browsers and current clients reject SHA-1 and MD5 signatures`,
+      fix: `reissue ${weak === 0 ? 'the certificate' : 'that CA certificate'} with a SHA-256 (or stronger) signature, e.g. openssl req/x509 -sha256, then update the Secret or protected settings`,
+    };
+  }
   switch (code) {
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
       why = `the issuer of the leaf (${served[0].issuer}) is neither served nor trusted`;

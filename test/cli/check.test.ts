@@ -45,7 +45,7 @@ function snapshot(dir: string): { [file: string]: string } {
   return out;
 }
 
-/** The project folder as a whole (config, output, state, seal cache), and the folder's own entries' mtimes. */
+/** The project folder as a whole (config, output, state), and the folder's own entries' mtimes. */
 function projectSnapshot(dir: string) {
   return { tree: snapshot(dir), root: fs.statSync(dir).mtimeMs };
 }
@@ -94,7 +94,7 @@ describe('azureml-tls synth --check', () => {
     expect(run(['synth', '--check'], dir).code).toBe(0);
   });
 
-  test('writes nothing: a first check lists every file as added and leaves no output, state or seal cache behind', () => {
+  test('writes nothing: a first check lists every file as added and leaves no output or state behind', () => {
     const dir = project();
     const before = projectSnapshot(dir);
     const r = run(['synth', '--check', '--verbose'], dir);
@@ -127,24 +127,6 @@ describe('azureml-tls synth --check', () => {
     expect(projectSnapshot(dir)).toEqual(before);
     // Ten days on, nothing is due.
     expect(run(['synth', '--check', '--at', at(10)], dir).code).toBe(0);
-  });
-
-  test('seal cache misses are sealed in memory (a difference), and the cache is never written', () => {
-    const dir = tmp();
-    fs.cpSync(path.join(ROOT, 'examples'), dir, { recursive: true });
-    const config = path.join(dir, 'byo-certificate.yaml');
-    const cache = path.join(dir, 'byo-certificate.sealed.json');
-    expect(run(['synth', '--config', config], dir).code).toBe(0);
-    const synthesized = projectSnapshot(dir);
-    expect(run(['synth', '--check', '--config', config], dir).code).toBe(0);
-    expect(projectSnapshot(dir)).toEqual(synthesized);
-    fs.rmSync(cache);
-    const before = projectSnapshot(dir);
-    const r = run(['synth', '--check', '--config', config], dir);
-    expect(r.code).toBe(3);
-    expect(listed(r.out)).toEqual(['changed clusters/prod/SealedSecret.azureml-fe-tls.k8s.yaml']);
-    expect(fs.existsSync(cache)).toBe(false);
-    expect(projectSnapshot(dir)).toEqual(before);
   });
 
   test('exit 1 on invalid input, with the messages of synth, and nothing written', () => {

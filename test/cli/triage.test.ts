@@ -187,7 +187,7 @@ describe('TLS codes: the certificate checks on the Secret', () => {
 
 describe('invalid input: exit 1, one clear error each', () => {
   test.each([
-    ['missing.yaml', /^error: health check ConfigMap .*missing\.yaml cannot be read \(ENOENT\)/],
+    ['missing.yaml', /^error: health check ConfigMap .*missing\.yaml cannot be read \(does not exist\)/],
     ['not-configmap.yaml', /^error: .*not-configmap\.yaml is not a ConfigMap: it holds 0 ConfigMap objects \(kinds found: Secret\)/],
     ['no-reports.yaml', /^error: .*no-reports\.yaml: ConfigMap arcml-healthcheck has no health check reports \(no data key reports-pre-install, .*keys found: config\.yaml\)/],
   ])('%s', (file, message) => {
@@ -215,7 +215,7 @@ describe('invalid input: exit 1, one clear error each', () => {
   test('an unreadable Secret, and one that is not a Secret', () => {
     const missing = triage(['--healthcheck', hc('tls-e40007.yaml'), '--secret', path.join(dir, 'none.yaml')]);
     expect(missing.code).toBe(1);
-    expect(missing.err[0]).toMatch(/^error: Secret manifest .*none\.yaml cannot be read \(ENOENT\)/);
+    expect(missing.err[0]).toMatch(/^error: Secret manifest .*none\.yaml cannot be read \(does not exist\)/);
     const notSecret = triage(['--healthcheck', hc('tls-e40007.yaml'), '--secret', hc('all-passed.yaml')]);
     expect(notSecret.code).toBe(1);
     expect(notSecret.err[0]).toMatch(/^error: .*all-passed\.yaml holds 0 Secret objects \(kinds found: ConfigMap\)/);

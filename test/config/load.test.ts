@@ -119,7 +119,7 @@ describe('config loader', () => {
   });
 
   test('fails if the file cannot be read', () => {
-    expect(() => loadConfig(path.join(ROOT, 'missing.yaml'))).toThrow(/missing.yaml: cannot read the config file \(ENOENT\)/);
+    expect(() => loadConfig(path.join(ROOT, 'missing.yaml'))).toThrow(/missing.yaml: the config file does not exist\. Fix: pass an existing, readable regular file with --config or AZUREML_TLS_CONFIG/);
   });
 
   test('chooses the config from the flag, then the environment variable, then the current folder', () => {

@@ -6,7 +6,7 @@ import { parse, stringify } from 'yaml';
 import { AsoReconcilePolicy, AzureMlAsoOptions } from '../../lib/aso-options';
 import { AzureMlAsoExtension, asoProblems } from '../../lib/constructs/aso-extension';
 import {
-  AzureMlExtension, AzureMlExtensionProps, ClusterIdentity, ClusterType, InferenceRouterServiceType, InMemorySealCache, planExtension,
+  AzureMlExtension, AzureMlExtensionProps, ClusterIdentity, ClusterType, InferenceRouterServiceType, planExtension,
   prepareConfig, renderSettingsJson, SealingScope, synthesize, TlsCertificate, TlsDelivery, ValidationError,
 } from '../../lib/internal';
 import { schemaErrors } from '../helpers/validators';
@@ -49,7 +49,7 @@ function noClusterProps(): AzureMlExtensionProps {
 }
 
 /** Builds the extension in one chart and the ASO objects in another, as the app does (`clusters/` vs `aso/`). */
-function build(extensionProps: AzureMlExtensionProps, options: AzureMlAsoOptions & { labels?: Record<string, string>; annotations?: Record<string, Record<string, string>>; sealCache?: InMemorySealCache }) {
+function build(extensionProps: AzureMlExtensionProps, options: AzureMlAsoOptions & { labels?: Record<string, string>; annotations?: Record<string, Record<string, string>> }) {
   const app = Testing.app();
   const extension = new AzureMlExtension(new Chart(app, 'env'), 'Extension', extensionProps);
   const chart = new Chart(app, 'aso');
@@ -68,7 +68,7 @@ function expectValid(manifests: Manifest[]): void {
   for (const m of manifests) expect({ kind: m.kind, errors: schemaErrors(m) }).toEqual({ kind: m.kind, errors: [] });
 }
 
-/** Sealed values replaced by placeholders (sealing is random), for snapshots. */
+/** Sealed values replaced by placeholders, for snapshots (the ciphertext is checked by unsealing). */
 function withPlaceholders(manifests: Manifest[]): Manifest[] {
   return manifests.map((m) => (m.kind !== 'SealedSecret' ? m : {
     ...m, spec: { ...m.spec, encryptedData: Object.fromEntries(Object.keys(m.spec.encryptedData).map((k) => [k, `<sealed ${k}>`])) },
@@ -135,20 +135,15 @@ describe('AzureMlAsoExtension on AKS with sealed protected settings', () => {
     expect(yaml).not.toMatch(/LS0tLS1CRUdJTi/);
   });
 
-  test('keeps the ciphertext of unchanged input with a seal cache, and seals anew without one', () => {
-    const cache = new InMemorySealCache();
-    const first = byKind(build(pemProps(), { sealing: SEALING, sealCache: cache }).manifests, 'SealedSecret');
-    const second = byKind(build(pemProps(), { sealing: SEALING, sealCache: cache }).manifests, 'SealedSecret');
-    const uncached = byKind(build(pemProps(), { sealing: SEALING }).manifests, 'SealedSecret');
-    expect(cache.size).toBe(2);
-    expect(second.spec.encryptedData).toEqual(first.spec.encryptedData);
-    expect(uncached.spec.encryptedData['scoringFe.sslKey']).not.toBe(first.spec.encryptedData['scoringFe.sslKey']);
-  });
-
-  test('takes the extension\'s seal cache when the props give none', () => {
-    const cache = new InMemorySealCache();
-    build(pemProps(AKS, { sealCache: cache }), { sealing: SEALING });
-    expect(cache.size).toBe(2);
+  test('seals deterministically: unchanged input keeps its ciphertext, a changed key file reseals only its setting', () => {
+    const first = byKind(build(pemProps(), { sealing: SEALING }).manifests, 'SealedSecret');
+    const second = byKind(build(pemProps(), { sealing: SEALING }).manifests, 'SealedSecret');
+    expect(second).toEqual(first);
+    // The same key in its traditional (PKCS#1) encoding: other bytes, so another sslKey setting.
+    const otherKey = certFixture('leaf-traditional.key');
+    const rekeyed = byKind(build({ ...pemProps(), tls: { cname: 'ml.example.com', delivery: TlsDelivery.PEM_SETTINGS, certificate: TlsCertificate.fromPem(CERT, otherKey) } }, { sealing: SEALING }).manifests, 'SealedSecret');
+    expect(rekeyed.spec.encryptedData['scoringFe.sslCert']).toBe(first.spec.encryptedData['scoringFe.sslCert']);
+    expect(rekeyed.spec.encryptedData['scoringFe.sslKey']).not.toBe(first.spec.encryptedData['scoringFe.sslKey']);
   });
 
   test('seals namespace-wide for the Extension\'s namespace, with the controller\'s annotation', () => {
@@ -502,9 +497,9 @@ describe('ASO from a config file', () => {
       const p = path.join(out, f);
       if (fs.statSync(p).isFile()) expect({ f, leaks: /PRIVATE KEY|LS0tLS1CRUdJTi/.test(fs.readFileSync(p, 'utf8')) }).toEqual({ f, leaks: false });
     }
-    // The seal cache beside the config keeps the ciphertext: a second synth writes the same SealedSecret.
+    // Sealing is deterministic: a second synth writes the same SealedSecret, and no seal cache is written.
     const sealed = fs.readFileSync(path.join(folder, 'SealedSecret.azureml-protected-settings.k8s.yaml'), 'utf8');
-    expect(fs.existsSync(path.join(dir, 'azureml-tls.sealed.json'))).toBe(true);
+    expect(fs.readdirSync(dir).sort()).toEqual(['azureml-tls.yaml', 'dist']);
     const again = path.join(dir, 'dist2');
     synthesize({ configFile: file, outDir: again, now: NOW });
     expect(fs.readFileSync(path.join(again, 'aso', 'prod', 'SealedSecret.azureml-protected-settings.k8s.yaml'), 'utf8')).toBe(sealed);
@@ -533,7 +528,7 @@ describe('ASO from a config file', () => {
     expect(env.props.tls?.delivery).toBe(TlsDelivery.PEM_SETTINGS);
   });
 
-  test('examples/aso-aks.yaml synthesizes its Extension and SealedSecret (in a copy, so no seal cache is written beside it)', () => {
+  test('examples/aso-aks.yaml synthesizes its Extension and SealedSecret (in a copy, so nothing is written beside the example)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azml-aso-example-'));
     fs.copyFileSync(path.join(ROOT, 'examples', 'aso-aks.yaml'), path.join(dir, 'aso-aks.yaml'));
     fs.cpSync(path.join(ROOT, 'examples', 'certs'), path.join(dir, 'certs'), { recursive: true });

@@ -128,10 +128,12 @@ describe('install paths need the whole cluster identity', () => {
     expect(result.warnings).toEqual(['partial: Bicep, ARM and Terraform files are not written: the cluster block lacks subscriptionId, resourceGroup, location (needed for the cluster\'s resource id)']);
   });
 
-  test('a damaged seal cache is reported as an input problem naming the file', () => {
+  test('a leftover seal cache of an earlier version is never read: a warning says to delete it', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azml-cache-'));
     fs.writeFileSync(path.join(dir, 'c.yaml'), 'environments:\n  - name: a\n    extension: { enableTraining: true }\n');
     fs.writeFileSync(path.join(dir, 'c.sealed.json'), '{ not json');
-    expect(() => synthesize({ configFile: path.join(dir, 'c.yaml'), outDir: path.join(dir, 'dist'), now: NOW })).toThrow(/c.sealed.json: seal cache .* Fix: delete the file/);
+    const result = synthesize({ configFile: path.join(dir, 'c.yaml'), outDir: path.join(dir, 'dist'), now: NOW });
+    expect(result.warnings).toContainEqual(expect.stringMatching(/c\.sealed\.json: this seal cache is no longer used .*; delete the file$/));
+    expect(fs.readFileSync(path.join(dir, 'c.sealed.json'), 'utf8')).toBe('{ not json');
   });
 });

@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildExtensionModel, InferenceRouterServiceType, renderAzCreateScript, synthesize, ValidationError } from '../../lib/internal';
 import { reportRows } from '../../lib/cli/report';
+import { onPath } from '../helpers/tools';
 
 const NOW = new Date('2027-06-01T00:00:00Z');
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -95,8 +97,16 @@ describe('report', () => {
   test('never writes the state folder: a development certificate not made yet is shown from memory, nothing is stored', () => {
     const { dir, file } = withConfig('environments:\n  - name: a\n    extension: { enableInference: true, inferenceRouterServiceType: LoadBalancer }\n    tls: { cname: ml.example.com, certificate: { selfSigned: {} } }\n');
     const [row] = reportRows(file, NOW, 30);
-    expect(row).toMatchObject({ environment: 'a', source: 'selfSigned', delivery: 'secret', daysLeft: 90 });
+    // Not made yet: no dates (they would be new on every run) and no "ok", but not failing either.
+    expect(row).toEqual({
+      environment: 'a', cname: 'ml.example.com', source: 'selfSigned', delivery: 'secret',
+      findings: ['not created yet: the next synth creates it (or adopts the one committed in the output)'], failing: false,
+    });
     expect(fs.existsSync(path.join(dir, '.azureml-tls'))).toBe(false);
+    // After synth the certificate exists, and report shows its dates.
+    synthesize({ configFile: file, outDir: path.join(dir, 'dist'), now: NOW });
+    const [made] = reportRows(file, NOW, 30);
+    expect(made).toMatchObject({ environment: 'a', source: 'selfSigned', daysLeft: 90, notAfter: '2027-08-30T00:00:00.000Z', findings: [], failing: false });
   });
 });
 
@@ -111,5 +121,45 @@ describe('pass-through protected settings', () => {
     expect(script).not.toContain('SUPERSECRET');
     expect(script).toContain('AZUREML_PROTECTED_LOGANALYTICS_KEY="${AZUREML_PROTECTED_LOGANALYTICS_KEY:?set AZUREML_PROTECTED_LOGANALYTICS_KEY to the protected setting logAnalytics.key}"');
     expect(script).toContain('--config-protected logAnalytics.key="$AZUREML_PROTECTED_LOGANALYTICS_KEY"');
+  });
+
+  test('keys that spell one variable name get one variable each, and the script passes each its own value', () => {
+    const model = buildExtensionModel({
+      settings: {
+        enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER, allowInsecureConnections: true,
+        additionalProtectedSettings: { 'db.password': 'x', 'db_password': 'x', 'DB-PASSWORD': 'x', 'db.password_2': 'x' },
+      },
+    });
+    const script = renderAzCreateScript(model, { environment: 'dev' });
+    const passed = script.split('\n').filter((l) => l.includes('--config-protected')).map((l) => l.trim().replace(/ \\$/, ''));
+    expect(passed).toEqual([
+      '--config-protected DB-PASSWORD="$AZUREML_PROTECTED_DB_PASSWORD"',
+      '--config-protected db.password="$AZUREML_PROTECTED_DB_PASSWORD_3"',
+      '--config-protected db.password_2="$AZUREML_PROTECTED_DB_PASSWORD_2"',
+      '--config-protected db_password="$AZUREML_PROTECTED_DB_PASSWORD_4"',
+    ]);
+    if (!onPath('bash')) {
+      console.log('skipped running az-create.sh: bash is not on PATH');
+      return;
+    }
+    // Run the script with a stand-in az that prints its arguments: every key receives its own secret.
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'az-create.sh'), script, { mode: 0o755 });
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.writeFileSync(path.join(dir, 'bin', 'az'), '#!/usr/bin/env bash\nprintf "%s\\n" "$@"\n', { mode: 0o755 });
+    const r = spawnSync('bash', [path.join(dir, 'az-create.sh')], {
+      encoding: 'utf8',
+      env: {
+        PATH: `${path.join(dir, 'bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+        RESOURCE_GROUP: 'rg', CLUSTER_NAME: 'c', CLUSTER_TYPE: 'managedClusters',
+        AZUREML_PROTECTED_DB_PASSWORD: 'for DB-PASSWORD', AZUREML_PROTECTED_DB_PASSWORD_2: 'for db.password_2',
+        AZUREML_PROTECTED_DB_PASSWORD_3: 'for db.password', AZUREML_PROTECTED_DB_PASSWORD_4: 'for db_password',
+      },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n').filter((l) => l.includes('=for '))).toEqual([
+      'DB-PASSWORD=for DB-PASSWORD', 'db.password=for db.password', 'db.password_2=for db.password_2', 'db_password=for db_password',
+    ]);
+    expect(r.status).toBe(0);
   });
 });

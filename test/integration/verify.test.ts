@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
+import * as forge from 'node-forge';
 import { createDevCa, issueDevCertificate, PemPair } from '../../lib/certificate/dev-ca';
 import { Severity } from '../../lib/certificate/findings';
 import { parseConnect, runVerifyCommand, VerifyCommandOptions } from '../../lib/cli/verify';
@@ -271,6 +272,21 @@ describe('verify fails with a specific finding', () => {
     // Node completes the chain from the trust store: the report says the root may not have been sent.
     expect(withCa.lines).toContainEqual(expect.stringMatching(/^certificate 2 \(root, from the trust store/));
     expect(withCa.code).toBe(0);
+  }, TEST_TIMEOUT_MS);
+
+  test('untrusted: a leaf signed with SHA-1 is named as such, with the fix (not just "OpenSSL rejects the chain")', async () => {
+    // The development CA re-signs a copy of the good leaf with SHA-1; the server is told to serve it anyway.
+    const leaf = forge.pki.certificateFromPem(firstCertificate(good.certificatePem));
+    leaf.sign(forge.pki.privateKeyFromPem(ca.privateKeyPem), forge.md.sha1.create());
+    const sha1Chain = forge.pki.certificateToPem(leaf) + ca.certificatePem;
+    const port = await listen(tls.createServer({ cert: sha1Chain, key: good.privateKeyPem, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: 'DEFAULT@SECLEVEL=0' }, () => undefined));
+    const r = await verify({ connect: `127.0.0.1:${port}`, ca: files.ca });
+    const untrusted = errorLines(r).filter((l) => l.includes('does not verify against'));
+    expect(untrusted).toEqual([
+      expect.stringMatching(/: UNSPECIFIED: the served leaf \(.*CN=ml\.verify\.example\.com.*\) is signed with sha1WithRSAEncryption; OpenSSL 3, browsers and current clients reject SHA-1 and MD5 signatures \(fix: reissue the certificate with a SHA-256 \(or stronger\) signature/),
+    ]);
+    expect(r.text).not.toContain('OpenSSL rejects the chain');
+    expect(r.code).toBe(1);
   }, TEST_TIMEOUT_MS);
 
   test('connect-failed: nothing listens on the port (exit 1)', async () => {

@@ -1,15 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { createPrivateKey, createPublicKey, createSecretKey, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, hkdfSync, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as fc from 'fast-check';
 import { Finding, Severity } from '../../lib/certificate/findings';
 import {
   checkSealingCertificate, CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, sealingCertificateFingerprint, SealingKey, sealingLabel,
   SealingScope, sealingScopeAnnotations, sealValue,
 } from '../../lib/sealing/seal';
 import {
-  certFixture, failsToUnseal, gcmOpen, NOW, privateKeyLines, SEALING_DIR, sealingFixture, splitSealed, unseal,
+  certFixture, failsToUnseal, gcmOpen, NOW, oaepSeedOf, privateKeyLines, SEALING_DIR, sealingFixture, sessionKeyOf, splitSealed, unseal,
 } from './unseal';
 
 const SEALING_CERT = sealingFixture('controller.pem');
@@ -96,11 +97,87 @@ describe('sealValue', () => {
     expect(failsToUnseal(tampered.toString('base64'), SEALING_KEY, 'azureml/azureml-fe-tls')).toBe(true);
   });
 
-  test('is randomized: sealing the same value twice gives different ciphertext that both unseal', () => {
-    const a = sealValue(Buffer.from(TLS_KEY, 'latin1'), key, 'ns/n');
-    const b = sealValue(Buffer.from(TLS_KEY, 'latin1'), key, 'ns/n');
-    expect(a).not.toBe(b);
-    expect(unseal(a, SEALING_KEY, 'ns/n')).toEqual(unseal(b, SEALING_KEY, 'ns/n'));
+  test('is deterministic: the same value, key and label give the same ciphertext', () => {
+    // GIVEN
+    const plaintext = Buffer.from(TLS_KEY, 'latin1');
+    // WHEN
+    const a = sealValue(plaintext, key, 'ns/n');
+    const b = sealValue(Buffer.from(TLS_KEY, 'latin1'), SealingKey.fromCertificatePem(SEALING_CERT), 'ns/n');
+    // THEN
+    expect(b).toBe(a);
+    expect(unseal(a, SEALING_KEY, 'ns/n').toString('latin1')).toBe(TLS_KEY);
+    // Sealing leaves its input as it was (the derivation wipes its own copy only).
+    expect(plaintext.toString('latin1')).toBe(TLS_KEY);
+  });
+
+  test('a key read from the certificate, its public key PEM or its private key seals alike (the SPKI is what counts)', () => {
+    const fromCert = sealValue(Buffer.from('v'), key, 'ns/n');
+    const publicPem = createPublicKey(SEALING_CERT).export({ type: 'spki', format: 'pem' }).toString();
+    expect(sealValue(Buffer.from('v'), SealingKey.fromPublicKeyPem(publicPem), 'ns/n')).toBe(fromCert);
+    expect(sealValue(Buffer.from('v'), SealingKey.fromKeyObject(createPrivateKey(SEALING_KEY)), 'ns/n')).toBe(fromCert);
+  });
+
+  test.each<[string, Buffer, SealingKey, string]>([
+    ['value', Buffer.from(`${TLS_KEY}\n`, 'latin1'), key, 'azureml/azureml-fe-tls'],
+    ['label', Buffer.from(TLS_KEY, 'latin1'), key, 'azureml/azureml-fe-tls-2'],
+    ['sealing key', Buffer.from(TLS_KEY, 'latin1'), SealingKey.fromCertificatePem(sealingFixture('other-controller.pem')), 'azureml/azureml-fe-tls'],
+  ])('a different %s gives a different wrapped key and a different AES ciphertext', (_what, plaintext, otherKey, label) => {
+    // GIVEN
+    const base = splitSealed(sealValue(Buffer.from(TLS_KEY, 'latin1'), key, 'azureml/azureml-fe-tls'));
+    // WHEN
+    const other = splitSealed(sealValue(plaintext, otherKey, label));
+    // THEN
+    expect(other.wrappedKey.equals(base.wrappedKey)).toBe(false);
+    expect(other.ciphertext.subarray(0, 32).equals(base.ciphertext.subarray(0, 32))).toBe(false);
+    expect(other.tag.equals(base.tag)).toBe(false);
+  });
+
+  test('the fields of the derivation are length-prefixed: moving bytes between label and value changes the output', () => {
+    // `a/b` + `c` and `a` + `/bc` concatenate to the same bytes; the length prefixes tell them apart.
+    expect(sealValue(Buffer.from('c'), key, 'a/b')).not.toBe(sealValue(Buffer.from('/bc'), key, 'a'));
+    expect(sealValue(Buffer.from(''), key, 'ab')).not.toBe(sealValue(Buffer.from('b'), key, 'a'));
+  });
+
+  test('any value and label: sealing twice agrees, and the controller\'s unseal gives the value back (property)', () => {
+    fc.assert(fc.property(
+      fc.uint8Array({ maxLength: 300 }), fc.string({ maxLength: 60 }),
+      (bytes, label) => {
+        const value = Buffer.from(bytes);
+        const sealed = sealValue(value, key, label);
+        expect(sealValue(Buffer.from(bytes), key, label)).toBe(sealed);
+        expect(unseal(sealed, SEALING_KEY, label)).toEqual(value);
+      },
+    ), { seed: 12, numRuns: 25 });
+  });
+
+  test('the session key and the OAEP seed are HKDF-SHA256 of the length-prefixed domain tag, SPKI, label and value', () => {
+    // GIVEN the derivation as documented, recomputed here with node:crypto alone
+    const value = Buffer.from(TLS_KEY, 'latin1');
+    const label = 'azureml/azureml-fe-tls';
+    const spki = createPublicKey(SEALING_CERT).export({ type: 'spki', format: 'der' });
+    const fields = [Buffer.from('cdk8s-azureml-tls/seal/v1'), spki, Buffer.from(label), value];
+    const input = Buffer.concat(fields.flatMap((f) => [Buffer.from([f.length >>> 24, (f.length >>> 16) & 255, (f.length >>> 8) & 255, f.length & 255]), f]));
+    const hkdf = (info: string) => Buffer.from(hkdfSync('sha256', input, Buffer.alloc(0), `cdk8s-azureml-tls/seal/v1 ${info}`, 32));
+    // WHEN
+    const sealed = sealValue(value, key, label);
+    // THEN the controller's unwrap gives the derived session key, and raw RSA shows the derived seed
+    expect(sessionKeyOf(sealed, SEALING_KEY, label).equals(hkdf('aes-256-gcm session key'))).toBe(true);
+    expect(oaepSeedOf(splitSealed(sealed).wrappedKey, SEALING_KEY).equals(hkdf('rsa-oaep seed'))).toBe(true);
+  });
+
+  test('fails for an RSA key too small for RSA-OAEP-SHA-256 to wrap the session key, naming its size', () => {
+    // GIVEN an RSA-512 key (64 bytes; OAEP-SHA-256 needs 32 + 66): nothing is sealed with it
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 512 });
+    // THEN
+    expect(() => sealValue(Buffer.from('v'), SealingKey.fromKeyObject(publicKey), 'ns/n'))
+      .toThrow('the sealing key is RSA-512, too small for RSA-OAEP with SHA-256 to wrap a 32-byte session key (at least 784 bits; the controller generates RSA-4096 keys): fetch the controller\'s current certificate with kubeseal --fetch-cert');
+  });
+
+  test('the derivation is pinned: a known value seals to known bytes (a change here changes every committed SealedSecret)', () => {
+    // GIVEN the fixture controller certificate (test/fixtures/sealing): regenerating it changes this digest.
+    const sealed = sealValue(Buffer.from('known answer', 'utf8'), key, 'azureml/azureml-fe-tls');
+    // THEN
+    expect(createHash('sha256').update(sealed).digest('hex')).toBe('2f5f4292cf0ebb6cf82c5403c0abfffa4ff367bf9bc3a503a7b365973ad70cb3');
   });
 
   test('the wrapped session key decrypts with the openssl CLI (RSA-OAEP, SHA-256 for the hash and for MGF1, the label)', () => {

@@ -1,4 +1,4 @@
-import { constants, createDecipheriv, privateDecrypt } from 'node:crypto';
+import { constants, createDecipheriv, createHash, privateDecrypt } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -77,4 +77,35 @@ export function privateKeyLines(...texts: string[]): string[] {
     }
   }
   return [...lines];
+}
+
+/** MGF1 with SHA-256 (RFC 8017 appendix B.2.1), written here independently of lib/ and node-forge. */
+function mgf1Sha256(seed: Buffer, length: number): Buffer {
+  const blocks: Buffer[] = [];
+  for (let counter = 0; blocks.length * 32 < length; counter++) {
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(counter);
+    blocks.push(createHash('sha256').update(seed).update(c).digest());
+  }
+  return Buffer.concat(blocks).subarray(0, length);
+}
+
+/**
+ * The OAEP seed a wrapped key was encrypted with: raw RSA decryption gives the encoded message
+ * `0x00 || maskedSeed || maskedDB`, and the seed is `maskedSeed XOR MGF1(maskedDB, 32)` (RFC 8017 section 7.1.2).
+ */
+export function oaepSeedOf(wrappedKey: Buffer, privateKeyPem: string): Buffer {
+  const em = privateDecrypt({ key: privateKeyPem, padding: constants.RSA_NO_PADDING }, wrappedKey);
+  if (em[0] !== 0) throw new Error('the encoded message does not start with 0x00');
+  const maskedSeed = em.subarray(1, 33);
+  const mask = mgf1Sha256(em.subarray(33), 32);
+  return Buffer.from(maskedSeed.map((b, i) => b ^ mask[i]));
+}
+
+/** The session key sealValue unwrapped from a sealed value with the controller's key (RSA-OAEP as the controller does). */
+export function sessionKeyOf(sealedBase64: string, privateKeyPem: string, label: string): Buffer {
+  return privateDecrypt(
+    { key: privateKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: Buffer.from(label, 'utf8') },
+    splitSealed(sealedBase64).wrappedKey,
+  );
 }

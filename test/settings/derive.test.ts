@@ -1,4 +1,4 @@
-import { buildExtensionModel, cliValidName, ClusterIdentity, ClusterType, clusterResourceId, ExtensionModelInput, InferenceRouterServiceType as T, InternalLoadBalancerProvider, TlsMode } from '../../lib/internal';
+import { buildExtensionModel, cliValidName, ClusterIdentity, ClusterType, clusterResourceId, ExtensionModelInput, InferenceRouterServiceType as T, InternalLoadBalancerProvider, TlsMode } from '../../lib/settings';
 
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const KEY = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';

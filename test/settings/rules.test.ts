@@ -67,6 +67,7 @@ describe('extension rules (spec sections 2-3)', () => {
     const plan = planExtension({
       settings: { enableInference: true, inferenceRouterServiceType: InferenceRouterServiceType.LOAD_BALANCER, internalLoadBalancerProvider: InternalLoadBalancerProvider.AZURE, allowInsecureConnections: true },
       cluster: { type: ClusterType.ARC },
+      now: new Date('2026-06-01T00:00:00Z'), // no certificate to check, but the clock is never read in tests
     });
     expect(plan.problems).toEqual([]);
     expect(plan.warnings.map((w) => w.code)).toEqual([ARC_INTERNAL_LOAD_BALANCER_WARNING]);

@@ -1,4 +1,4 @@
-import { buildExtensionModel, ClusterType, InferenceRouterServiceType as T, InternalLoadBalancerProvider } from '../../lib/internal';
+import { buildExtensionModel, ClusterType, InferenceRouterServiceType as T, InternalLoadBalancerProvider } from '../../lib/settings';
 
 // The az CLI's additions (spec section 3, AzureMLKubernetes.py) as test vectors: one row per
 // AKS/Arc x LoadBalancer/NodePort/ClusterIP x ILB x small/large x sslSecret/PEM/insecure, each with the keys the CLI

@@ -2,9 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SealedSecret } from '../../../imports/sealedsecrets-bitnami.com';
 import { formatFinding, Severity } from '../../certificate/findings';
-import { ISealCache } from '../../sealing/cache';
-import { cachedSealer } from '../../sealing/sealer';
-import { checkSealingCertificate, SealingKey, sealingLabel, sealingScopeAnnotations } from '../../sealing/seal';
+import { checkSealingCertificate, SealingKey, sealingLabel, sealingScopeAnnotations, sealValue } from '../../sealing/seal';
 import { SealingScope } from '../../sealing/scope';
 import { AZUREML_NAMESPACE, CERT_KEY, checkTlsSecretInput, KEY_KEY } from '../tls-secret';
 
@@ -32,12 +30,6 @@ export interface SealedTlsSecretProps {
    */
   readonly scope?: SealingScope;
   /**
-   * Where earlier sealed values are looked up by digest, so that unchanged input gives unchanged output (sealing is
-   * randomized). New sealed values are stored in it.
-   * @default - no cache: every synthesis seals anew and every value changes
-   */
-  readonly cache?: ISealCache;
-  /**
    * The time the sealing certificate is checked against.
    * @default - the current time
    */
@@ -47,8 +39,9 @@ export interface SealedTlsSecretProps {
 /**
  * The TLS Secret azureml-fe reads, as a Bitnami Sealed Secrets `SealedSecret` that is safe to commit: the controller
  * in the cluster unseals it into the Secret of spec section 1 (namespace `azureml`, type `Opaque`, keys `cert.pem`
- * and `key.pem`). Values are sealed here, offline, under the controller's certificate, exactly as kubeseal seals
- * them (spec section 6).
+ * and `key.pem`). Values are sealed here, offline, under the controller's certificate, in the format kubeseal
+ * writes (spec section 6). Sealing is deterministic: the same input gives the same SealedSecret byte for byte, so a
+ * re-synth reproduces the committed manifest and any edit to its ciphertext shows up as a difference.
  *
  * @see https://github.com/bitnami-labs/sealed-secrets
  */
@@ -73,9 +66,8 @@ export class SealedTlsSecret extends Construct {
     this.scope = props.scope ?? SealingScope.STRICT;
     const key = SealingKey.fromCertificatePem(props.sealingCertificatePem);
     const label = sealingLabel(this.scope, AZUREML_NAMESPACE, props.secretName);
-    const sealer = cachedSealer(key, label, props.sealingCertificatePem, props.cache);
     // The same bytes the plain Secret (AzureMlTlsSecret) holds.
-    const seal = (pem: string): string => sealer(Buffer.from(pem, 'latin1'));
+    const seal = (pem: string): string => sealValue(Buffer.from(pem, 'latin1'), key, label);
 
     const annotations = sealingScopeAnnotations(this.scope);
     this.resource = new SealedSecret(this, 'Resource', {
