@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from './safe-write';
+import { errnoFix, errnoReason } from './errno';
 
 /** One file to write: a path relative to the output root, its text and its mode. */
 export interface OutputFile {
@@ -208,31 +209,6 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** A file-system error as a plain reason: what the errno means, then the code, without a stack. */
-export function errnoReason(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  const meaning: { [code: string]: string } = {
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    ENOSPC: 'the disk is full',
-    EDQUOT: 'the disk quota is exceeded',
-    EROFS: 'the file system is read-only',
-    ENOTDIR: 'a part of the path is a file, not a folder',
-    EISDIR: 'it is a folder',
-    ENOENT: 'it does not exist',
-    EEXIST: 'it already exists',
-    ENOTEMPTY: 'the folder is not empty',
-    EBUSY: 'it is busy (in use or a mount point)',
-    EXDEV: 'it is on another file system',
-    EIO: 'an input/output error (the disk or network file system failed)',
-    ELOOP: 'too many symbolic links',
-    ENAMETOOLONG: 'the name is too long',
-    EMFILE: 'too many open files',
-  };
-  if (err && typeof err.code === 'string') return `${meaning[err.code] ?? err.message} (${err.code})`;
-  return err instanceof Error ? err.message : String(e);
-}
-
 /** Writes files below `root`, creating folders, with their modes (also on existing files). */
 export function writeFiles(root: string, files: readonly OutputFile[]): void {
   const made = new Set<string>();
@@ -254,18 +230,6 @@ export function writeSecretFile(file: string, content: string): void {
   writeFileAtomic(file, content, { mode: 0o600 });
 }
 
-/** What to do about a file-system error, by errno code. */
-const FS_FIXES: { [code: string]: string } = {
-  EACCES: 'check the owner and mode of the folder (ls -ld) or run as a user who may write there',
-  EPERM: 'check the owner and mode of the folder (ls -ld) or run as a user who may write there',
-  ENOSPC: 'free disk space (df -h) and run again',
-  EDQUOT: 'free space within your quota and run again',
-  EROFS: 'write to a folder on a writable file system (--out, or the config beside a writable state folder)',
-  ENOTDIR: 'a part of the path is a file: move it away or choose another path',
-  EIO: 'check the disk or network file system (dmesg), then run again',
-  EMFILE: 'raise the open-file limit (ulimit -n) and run again',
-};
-
 /**
  * A Node file-system error (one with an errno `code`) as one line: the operation, the path, what the code means and a
  * fix. Undefined for any other error.
@@ -275,6 +239,6 @@ export function describeFsError(e: unknown): string | undefined {
   if (!(err instanceof Error) || typeof err.code !== 'string' || !/^E[A-Z]+$/.test(err.code)) return undefined;
   const where = err.path ? ` ${err.path}${err.dest ? ` -> ${err.dest}` : ''}` : '';
   const op = err.syscall ? `${err.syscall}` : 'file operation';
-  const fix = FS_FIXES[err.code];
+  const fix = errnoFix(err.code, err.path ?? '.');
   return `cannot ${op}${where}: ${errnoReason(err)}${fix ? ` (fix: ${fix})` : ''}`;
 }

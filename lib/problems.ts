@@ -68,3 +68,10 @@ export function throwIfProblems(problems: readonly Problem[], heading?: string):
     throw new ValidationError(problems, heading);
   }
 }
+
+/**
+ * The names every JavaScript object inherits (`constructor`, `toString`, `__proto__`, ...). As keys of a map they
+ * would shadow or, assigned, replace what code downstream calls on the map, so maps of the config and of the
+ * constructs refuse them.
+ */
+export const OBJECT_PROTOTYPE_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { errnoFix, errnoMeaning } from './errno';
 
 /*
  * Writing files that may hold key material (the state folder, protected settings, dev-cert's key.pem) so that no
@@ -123,63 +124,13 @@ export function setModeNoFollow(file: string, mode: number): void {
   }
 }
 
-/** The plain reason for an errno code, or undefined for codes without one. */
-export function errnoMeaning(code: string): string | undefined {
-  return REASONS[code];
-}
-
-const REASONS: { readonly [code: string]: string } = {
-  ENOSPC: 'the disk is full',
-  EDQUOT: 'the disk quota is exceeded',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOTDIR: 'a parent is a file, not a folder',
-  EISDIR: 'it is a folder, not a file',
-  ENOENT: 'its folder does not exist',
-  EEXIST: 'a file of the same name appeared while writing',
-  ELOOP: 'too many symbolic links in its path',
-  ENAMETOOLONG: 'the name is too long',
-  EIO: 'an input/output error (the disk or the network file system failed)',
-  EMFILE: 'too many open files',
-  ENFILE: 'too many open files',
-  EXDEV: 'the temp file and the target are on different file systems',
-  EBUSY: 'it is busy (in use, or a mount point)',
-};
-
-function fixFor(code: string | undefined, file: string): string {
-  const dir = path.dirname(file);
-  switch (code) {
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return 'free some disk space, then run again';
-    case 'EACCES':
-    case 'EPERM':
-      return `make ${dir} writable for this user (see ls -ld ${dir}), then run again`;
-    case 'EROFS':
-      return 'use a folder on a writable file system (or remount it read-write), then run again';
-    case 'ENOTDIR':
-      return `a folder on the way to ${file} is a file: move that file away, or choose another path`;
-    case 'ENOENT':
-      return `create ${dir}, or choose another path`;
-    case 'EISDIR':
-      return `move the folder ${file} away: a file is written in its place`;
-    case 'EEXIST':
-      return `run again; if it happens again, another program keeps creating files in ${dir}`;
-    case 'EIO':
-      return 'check the disk (or the network file system), then run again';
-    default:
-      return 'remove the cause, then run again';
-  }
-}
-
 function writeError(file: string, what: string, e: unknown): FileWriteError {
   if (e instanceof FileWriteError) return e;
   const err = e as NodeJS.ErrnoException;
   const code = typeof err?.code === 'string' ? err.code : undefined;
   // Without a known code the system's own message stands; it names a path at most, never content.
-  const reason = (code && REASONS[code]) ?? (err instanceof Error ? err.message : String(e));
-  return new FileWriteError(file, what, reason, fixFor(code, file), code);
+  const reason = (code && errnoMeaning(code)) ?? (err instanceof Error ? err.message : String(e));
+  return new FileWriteError(file, what, reason, (code && errnoFix(code, file)) ?? 'remove the cause, then run again', code);
 }
 
 // A fresh temp file beside `target`, named `.<name>.<random>.tmp`. Only a file this call created is ever written or

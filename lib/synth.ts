@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AzureMlApp, filesWrittenBy, setOutputRoot } from './app';
 import { addEnvironment, addFleet } from './environments';
-import { errnoReason, OUTPUT_MARKER, OUTPUT_MARKER_TEXT, OutputWriteError, outputDirProblem, replaceDirAtomically, writeSecretFile } from './output';
+import { errnoReason } from './errno';
+import { OUTPUT_MARKER, OUTPUT_MARKER_TEXT, OutputWriteError, outputDirProblem, replaceDirAtomically, writeSecretFile } from './output';
 import { prepareConfig, PreparedConfig } from './prepare';
 import { FileWriteError, writeFileAtomic } from './safe-write';
 import { stateDirBeside } from './config/load';
@@ -261,6 +262,7 @@ export function checkSynth(options: SynthCheckRunOptions): SynthCheckResult {
 
 /** Check scratch folders: `<prefix><pid>-XXXXXX` below the OS temp folder, mode 0700 (mkdtemp). */
 const SCRATCH_PREFIX = 'azureml-tls-check-';
+const SCRATCH_NAME = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-[A-Za-z0-9]{6}$`);
 
 // A check killed before its `finally` leaves its scratch folder (the rendered output, keys included, readable only by
 // its user): the next check of the same user removes those whose process is gone.
@@ -268,7 +270,7 @@ function removeStaleScratch(): void {
   const tmp = os.tmpdir();
   const uid = process.getuid?.();
   for (const name of fs.readdirSync(tmp)) {
-    const m = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-[A-Za-z0-9]{6}$`).exec(name);
+    const m = SCRATCH_NAME.exec(name);
     if (!m || Number(m[1]) === process.pid) continue;
     try {
       const stat = fs.lstatSync(path.join(tmp, name));

@@ -204,7 +204,7 @@ class PemFilesCertificate extends TlsCertificate {
   public readonly kind = TlsCertificateSourceKind.PEM_FILES;
   public readonly description: string;
 
-  constructor(private readonly certificateFile: string, private readonly privateKeyFile: string) {
+  constructor(private readonly certificateFile: string, private readonly privateKeyFile: string, private readonly read?: { readonly certificatePem: string; readonly privateKeyPem: string }) {
     super();
     this.description = `PEM files ${certificateFile} and ${privateKeyFile}`;
   }
@@ -213,13 +213,21 @@ class PemFilesCertificate extends TlsCertificate {
     return {
       kind: this.kind,
       material: {
-        certificatePem: readPemOrThrow(this.certificateFile, 'certificate'),
-        privateKeyPem: readPemOrThrow(this.privateKeyFile, 'key'),
+        certificatePem: this.read?.certificatePem ?? readPemOrThrow(this.certificateFile, 'certificate'),
+        privateKeyPem: this.read?.privateKeyPem ?? readPemOrThrow(this.privateKeyFile, 'key'),
         certificateFile: this.certificateFile,
         privateKeyFile: this.privateKeyFile,
       },
     };
   }
+}
+
+/**
+ * A PEM-files source whose files the caller has already read (the config loader reads each once, to report a bad
+ * file with its field): the material is these bytes, and the paths are kept for the az CLI's sslCertPemFile.
+ */
+export function pemFilesAlreadyRead(certificateFile: string, privateKeyFile: string, certificatePem: string, privateKeyPem: string): TlsCertificate {
+  return new PemFilesCertificate(path.resolve(certificateFile), path.resolve(privateKeyFile), { certificatePem, privateKeyPem });
 }
 
 // Bounded and regular files only, as every read of this tool: a path such as /dev/zero must fail, not hang. The

@@ -11,6 +11,7 @@ import {
 } from './inspect';
 import { PemBlock, PemKind, scanPem } from './pem';
 import { TlsReport } from './facts';
+import { shownValue } from '../problems';
 
 /** The TLS material to check: the content of `cert.pem` and `key.pem`, the sslCname and the time to check against. */
 export interface TlsMaterialInput {
@@ -158,7 +159,9 @@ export function validateCname(cname: string, field = 'sslCname'): { readonly cna
   }
   const slash = host.indexOf('/');
   if (slash >= 0) {
-    problems.push(`a path (${host.slice(slash)})`);
+    const pathPart = host.slice(slash);
+    // A message is one short line, whatever was pasted: the cname itself is shortened by shownValue below.
+    problems.push(`a path (${pathPart.length > 40 ? `${pathPart.slice(0, 40)}... (${pathPart.length} characters)` : pathPart})`);
     host = host.slice(0, slash);
   }
   const port = /:(\d*)$/.exec(host);
@@ -206,7 +209,8 @@ export function validateCname(cname: string, field = 'sslCname'): { readonly cna
     findings: [{
       severity: Severity.ERROR,
       code: 'cname-invalid',
-      message: `${field} ${JSON.stringify(cname)} is not a plain host name: it has ${problems.join('; ')}`,
+      // Whole up to a little over DNS's 253 characters (the length is what is wrong then), shortened beyond.
+      message: `${field} ${shownValue(cname, 300)} is not a plain host name: it has ${problems.join('; ')}`,
       fix,
     }],
   };

@@ -5,14 +5,14 @@ import { runCheckCommand } from './check';
 import { runDnsCli } from './dns';
 import { runPlanCli } from './plan';
 import { runTriageCli } from './triage';
-import { CommandIo, defaultIo, runSynthCheckCommand, runSynthCommand } from './commands';
+import { CommandIo, defaultIo, reportSynthError, runSynthCheckCommand, runSynthCommand } from './commands';
 import { runDevCertCommand } from './dev-cert';
 import { runInitCommand } from './init';
 import { packageVersion } from './package-info';
 import { runReportCommand } from './report';
 import { runVerifyCommand, VERIFY_USAGE } from './verify';
 import { describeFsError } from '../output';
-import { formatProblem, ValidationError } from '../problems';
+import { ValidationError } from '../problems';
 
 const USAGE = `Usage: azureml-tls <command> [options]
        azureml-tls --version
@@ -270,22 +270,19 @@ if (require.main === module) {
  * {@link main}, with a last line of defence: an error no command caught is printed as one line (a problem list for
  * invalid input, the path and a fix for a file-system error, otherwise an internal error to report), exit 1, never a
  * stack trace (set AZUREML_TLS_DEBUG=1 to see one). Messages name paths and values at most, never key material.
+ * `run` is the command runner (tests pass one that throws).
  */
-export async function runMain(argv: string[], io: CommandIo): Promise<number> {
+export async function runMain(argv: string[], io: CommandIo, run: (argv: string[], io: CommandIo) => number | Promise<number> = main): Promise<number> {
   try {
-    return await main(argv, io);
+    return await run(argv, io);
   } catch (e) {
-    if (e instanceof ValidationError) {
-      io.err(`error: ${e.message.split('\n')[0]}`);
-      for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);
+    if (e instanceof ValidationError || describeFsError(e) !== undefined) {
+      reportSynthError(e, io);
       return 1;
     }
-    const fsError = describeFsError(e);
-    if (fsError) {
-      io.err(`error: ${fsError}`);
-      return 1;
-    }
-    io.err(`error: internal error in azureml-tls ${argv[0] ?? ''}: ${e instanceof Error ? e.message : String(e)} (fix: this is a bug; please report it with the command you ran, without any key material)`);
+    // Only the first line, shortened: a library's message may quote a piece of its input.
+    const message = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    io.err(`error: internal error in azureml-tls ${argv[0] ?? ''}: ${message.length > 200 ? `${message.slice(0, 200)}...` : message} (fix: this is a bug; please report it with the command you ran, without any key material)`);
     if (process.env.AZUREML_TLS_DEBUG === '1' && e instanceof Error && e.stack) io.err(e.stack);
     return 1;
   }

@@ -63,8 +63,8 @@ function findWritableConfig(options: FindConfigFileOptions, io: CommandIo): stri
   return reportConfigSearch(search, io, state ? [state] : []) ? search.file : undefined;
 }
 
-/** Prints a failed synth: every problem of a ValidationError, or one line for anything else (never a stack trace). */
-function reportSynthError(e: unknown, io: CommandIo): void {
+/** Prints a failed command: every problem of a ValidationError, or one line for anything else (never a stack trace). */
+export function reportSynthError(e: unknown, io: CommandIo): void {
   if (e instanceof ValidationError) {
     io.err(`error: ${e.message.split('\n')[0]}`);
     for (const p of e.problems) io.err(`error: ${formatProblem(p)}`);

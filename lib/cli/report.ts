@@ -84,26 +84,15 @@ export function reportRows(configFile: string, now: Date, days: number): Certifi
     // Read-only, a development certificate missing from the state folder is only made up in memory to check the
     // rest: its dates would be new on every run. Say that synth will make (or adopt) it instead.
     const resolved = plan.resolvedCertificate;
-    if (resolved?.kind === TlsCertificateSourceKind.SELF_SIGNED && resolved.material && resolved.material.certificateFile === undefined) {
-      return {
-        environment: env.name,
-        cname: tls?.cname.toLowerCase() ?? '-',
-        source: resolved.kind,
-        delivery: plan.delivery ?? '-',
-        findings: [...new Set([
-          NOT_CREATED_YET,
-          ...plan.problems.filter((p) => p.field !== 'tls.certificate').map((p) => `${p.field}: ${p.message}`),
-        ])],
-        failing: plan.problems.length > 0,
-      };
-    }
-    const leaf = plan.certificateReport?.chain[0];
+    const notStored = resolved?.kind === TlsCertificateSourceKind.SELF_SIGNED && resolved.material !== undefined && resolved.material.certificateFile === undefined;
+    const leaf = notStored ? undefined : plan.certificateReport?.chain[0];
     const daysLeft = leaf ? Math.floor((leaf.notAfter.getTime() - now.getTime()) / DAY_MS) : undefined;
-    const certificateErrors = plan.certificateReport?.findings.filter((f) => f.severity === Severity.ERROR) ?? [];
+    const certificateErrors = notStored ? [] : plan.certificateReport?.findings.filter((f) => f.severity === Severity.ERROR) ?? [];
     const findings = [...new Set([
+      ...(notStored ? [NOT_CREATED_YET] : []),
       ...certificateErrors.map((f) => f.code),
       ...plan.problems.filter((p) => p.field !== 'tls.certificate').map((p) => `${p.field}: ${p.message}`),
-      ...plan.warnings.map((f) => f.code),
+      ...(notStored ? [] : plan.warnings.map((f) => f.code)),
     ])];
     return {
       environment: env.name,

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { CertManagerCertificateOptions, KeyVaultCertificateOptions } from '../certificate/external';
 import { MAX_PEM_FILE_BYTES } from '../certificate/read';
 import { DevStateRun } from '../certificate/dev-store';
-import { lendDevStateRun, TlsCertificate } from '../certificate/source';
+import { lendDevStateRun, pemFilesAlreadyRead, TlsCertificate } from '../certificate/source';
 import { AsoReconcilePolicy, AzureMlAsoOptions } from '../aso-options';
 import { objectMetadataProblems } from '../constructs/metadata';
 import { EnvironmentFleetOptions, FleetOptions } from '../fleet-options';
@@ -338,14 +338,9 @@ function convertFleet(raw: RawMap): FleetOptions {
 type RawMap = { [key: string]: unknown };
 
 /**
- * Why a PEM file named in the config cannot be read (missing, a folder, a FIFO or device, over 1 MiB, unreadable):
- * the file is read here, within the cap, so an I/O error is reported with the field that names the file rather
- * than later, when the certificate is resolved, without it.
+ * Why a PEM file named in the config cannot be read (missing, a folder, a FIFO or device, over 1 MiB, unreadable),
+ * as a problem of the field that names it.
  */
-function pemFileProblem(file: string): Problem | undefined {
-  return readConfigPem(file).problem;
-}
-
 function pemReadProblem(failure: ReadFailure, file: string): Problem {
   switch (failure.kind) {
     case ReadFailureKind.MISSING:
@@ -419,11 +414,14 @@ function convertEnvironment(env: RawMap, where: string, index: number, baseDir: 
       if (isMap(cert.files)) {
         const certFile = path.resolve(baseDir, cert.files.cert as string);
         const keyFile = path.resolve(baseDir, cert.files.key as string);
-        for (const [k, f] of [['cert', certFile], ['key', keyFile]] as const) {
-          const problem = pemFileProblem(f);
-          if (problem) problems.push({ ...problem, field: `${where}.tls.certificate.files.${k}` });
+        // Each file is read once, here: a bad one is a problem of its field, a good one's text goes to the source.
+        const [certRead, keyRead] = [certFile, keyFile].map(readConfigPem);
+        for (const [k, read] of [['cert', certRead], ['key', keyRead]] as const) {
+          if (read.problem) problems.push({ ...read.problem, field: `${where}.tls.certificate.files.${k}` });
         }
-        certificate = TlsCertificate.fromPemFiles(certFile, keyFile);
+        certificate = certRead.pem !== undefined && keyRead.pem !== undefined
+          ? pemFilesAlreadyRead(certFile, keyFile, certRead.pem, keyRead.pem)
+          : TlsCertificate.fromPemFiles(certFile, keyFile);
       } else if (isMap(cert.selfSigned)) {
         certificate = TlsCertificate.selfSigned({ days: cert.selfSigned.days as number | undefined, extraNames: cert.selfSigned.extraNames as string[] | undefined });
       } else {

@@ -1,4 +1,4 @@
-import { Problem, SHOWN_VALUE_CHARACTERS, shownValue } from '../problems';
+import { OBJECT_PROTOTYPE_NAMES as RESERVED_KEYS, Problem, SHOWN_VALUE_CHARACTERS, shownValue } from '../problems';
 
 /**
  * A small description of the config file's shape. One table drives both the loader's checks (with friendly, per-field
@@ -38,11 +38,6 @@ function typeName(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-/**
- * The names every JavaScript object inherits (`constructor`, `toString`, `__proto__`, ...). As keys of a map they
- * would shadow or, assigned, replace what code downstream calls on the map, so a map refuses them (see checkShape).
- */
-const RESERVED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /** A key as a field path shows it: as written when short and printable, else quoted and shortened. */
 export function shownKey(key: string): string {

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { Problem } from '../problems';
+import { OBJECT_PROTOTYPE_NAMES, Problem } from '../problems';
 import { labelKeyError } from '../settings/names';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -11,11 +11,9 @@ export const ANNOTATABLE_KINDS = [
   'RoleBinding', 'Extension', 'Kustomization', 'Application',
 ] as const;
 
-/** The names every JavaScript object has: cdk8s cannot render a label or annotation map holding one. */
-const RESERVED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
-
+// cdk8s cannot render a label or annotation map holding one of these keys.
 function reservedKeyError(key: string): string | undefined {
-  return RESERVED_KEYS.has(key) ? `is a name every JavaScript object has (Object.prototype.${key}), which cdk8s cannot render as a key` : undefined;
+  return OBJECT_PROTOTYPE_NAMES.has(key) ? `is a name every JavaScript object has (Object.prototype.${key}), which cdk8s cannot render as a key` : undefined;
 }
 
 /**

@@ -214,7 +214,7 @@ function checkPassThrough(s: ExtensionSettings): Problem[] {
   check('additionalSettings', s.additionalSettings ?? {});
   check('additionalProtectedSettings', s.additionalProtectedSettings ?? {});
   for (const key of Object.keys(s.additionalProtectedSettings ?? {})) {
-    if (key in (s.additionalSettings ?? {})) {
+    if (Object.hasOwn(s.additionalSettings ?? {}, key)) {
       problems.push({
         field: `additionalProtectedSettings.${key}`,
         message: 'appears in both the settings and the protected settings (the az CLI refuses: "Duplicate keys found")',

@@ -116,7 +116,7 @@ describe('replaceDirAtomically', () => {
     } catch (e) {
       error = e as OutputWriteError;
     }
-    expect(error?.message).toBe(`cannot move the new output into ${out}: an input/output error (the disk or network file system failed) (EIO)`);
+    expect(error?.message).toBe(`cannot move the new output into ${out}: an input/output error (the disk or the network file system failed) (EIO)`);
     expect(error?.outcome).toMatch(new RegExp(`^${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is missing: the previous output is in .*dist\\.tmp-\\w{6}-old and the new one in .*dist\\.tmp-\\w{6} \\(rename one of them to dist; the next synth puts the previous one back\\)$`));
     expect(fs.existsSync(out)).toBe(false);
     const result = replaceDirAtomically(out, fill('newer'));
@@ -132,7 +132,7 @@ describe('replaceDirAtomically', () => {
     const rename = () => {
       throw Object.assign(new Error('EROFS: read-only file system, rename'), { code: 'EROFS', syscall: 'rename' });
     };
-    expect(() => replaceDirAtomically(out, fill('new'), rename)).toThrow(`cannot move ${out} aside to replace it: the file system is read-only (EROFS)`);
+    expect(() => replaceDirAtomically(out, fill('new'), rename)).toThrow(`cannot move ${out} aside to replace it: read-only file system (EROFS)`);
     expect(fs.readFileSync(path.join(out, 'file.txt'), 'utf8')).toBe('previous');
     expect(siblings()).toEqual(['dist']);
   });
@@ -162,9 +162,9 @@ describe('replaceDirAtomically', () => {
 describe('describeFsError', () => {
   test('names the operation, the path, the meaning and a fix', () => {
     const e = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write', path: '/x/dist.tmp-1/a.yaml' });
-    expect(describeFsError(e)).toBe('cannot write /x/dist.tmp-1/a.yaml: the disk is full (ENOSPC) (fix: free disk space (df -h) and run again)');
+    expect(describeFsError(e)).toBe('cannot write /x/dist.tmp-1/a.yaml: the disk is full (ENOSPC) (fix: free some disk space, then run again)');
     const notDir = Object.assign(new Error('ENOTDIR: not a directory, open'), { code: 'ENOTDIR', syscall: 'open', path: '/x/file/y' });
-    expect(describeFsError(notDir)).toBe('cannot open /x/file/y: a part of the path is a file, not a folder (ENOTDIR) (fix: a part of the path is a file: move it away or choose another path)');
+    expect(describeFsError(notDir)).toBe('cannot open /x/file/y: a parent is a file, not a folder (ENOTDIR) (fix: a folder on the way to /x/file/y is a file: move that file away, or choose another path)');
     expect(describeFsError(new Error('plain'))).toBeUndefined();
     expect(describeFsError('text')).toBeUndefined();
   });

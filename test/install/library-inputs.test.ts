@@ -43,3 +43,12 @@ test('triage --healthcheck /dev/zero ends with one error line, without reading i
   expect(runTriageCli(['--healthcheck', '/dev/zero'], io)).toBe(1);
   expect(lines).toEqual([expect.stringMatching(/^error: health check ConfigMap \/dev\/zero cannot be read \(is a character device, not a regular file\)/)]);
 });
+
+test('a protected pass-through key named like an Object.prototype member is not a false duplicate of a setting', () => {
+  const problems = ExtensionPlanner.plan({
+    settings: { ...settings, allowInsecureConnections: true, additionalProtectedSettings: { toString: 'secret-value' } },
+    now: NOW,
+  }).problems.map((p) => p.message);
+  expect(problems.filter((m) => /both/i.test(m))).toEqual([]);
+  expect(problems.join('\n')).not.toContain('secret-value');
+});
