@@ -7,6 +7,7 @@
 // checked again on the open descriptor, and read up to the cap plus one byte, so a file whose size stat reports as 0
 // (/proc files) is still bounded. Failures come back as words for a message, never as exceptions.
 import * as fs from 'node:fs';
+import { errnoMeaning } from './errno';
 
 /**
  * The largest config file read. The 1,000-environment config of bench/fleet.ts, every environment spelt out, is about
@@ -85,8 +86,12 @@ export function ioFailure(e: unknown): ReadFailure {
       return { kind: ReadFailureKind.UNREADABLE, message: 'cannot be read: input/output error (EIO)', code };
     case 'ENAMETOOLONG':
       return { kind: ReadFailureKind.MISSING, message: 'does not exist: the path is too long (ENAMETOOLONG)', code };
-    default:
+    default: {
+      // Codes with no read-specific wording take the words of the shared errno table (EMFILE, EBUSY, ...).
+      const meaning = code === undefined ? undefined : errnoMeaning(code);
+      if (meaning) return { kind: ReadFailureKind.UNREADABLE, message: `cannot be read: ${meaning} (${code})`, code };
       return { kind: ReadFailureKind.UNREADABLE, message: `cannot be read (${code ?? ((e as Error | undefined)?.message ?? 'error')})`, code };
+    }
   }
 }
 

@@ -104,7 +104,8 @@ describe('bounded reads', () => {
     expect(ioFailure(Object.assign(new Error('x'), { code: 'EPERM' })).message).toBe('cannot be read: permission denied (EPERM)');
     expect(ioFailure(Object.assign(new Error('x'), { code: 'EISDIR' })).message).toBe('is a folder, not a regular file');
     expect(ioFailure(Object.assign(new Error('x'), { code: 'ENAMETOOLONG' })).message).toBe('does not exist: the path is too long (ENAMETOOLONG)');
-    expect(ioFailure(Object.assign(new Error('x'), { code: 'EMFILE' })).message).toBe('cannot be read (EMFILE)');
+    expect(ioFailure(Object.assign(new Error('x'), { code: 'EMFILE' })).message).toBe('cannot be read: too many open files (EMFILE)');
+    expect(ioFailure(Object.assign(new Error('x'), { code: 'EBADF' })).message).toBe('cannot be read (EBADF)');
   });
 
   test('reads standard input in chunks and stops one byte over the cap (an endless stream)', () => {
