@@ -29,6 +29,20 @@ test('anything else: one shortened line that says it is a bug, no stack', async 
   expect(r.lines).toEqual([`error: internal error in azureml-tls synth: ${'x'.repeat(200)}... (fix: this is a bug; please report it with the command you ran, without any key material)`]);
 });
 
+test('AZUREML_TLS_DEBUG=1 adds the stack after the one line', async () => {
+  const before = process.env.AZUREML_TLS_DEBUG;
+  process.env.AZUREML_TLS_DEBUG = '1';
+  try {
+    const r = await run(new RangeError('boom'));
+    expect(r.code).toBe(1);
+    expect(r.lines[0]).toBe('error: internal error in azureml-tls synth: boom (fix: this is a bug; please report it with the command you ran, without any key material)');
+    expect(r.lines[1]).toMatch(/^RangeError: boom\n\s+at /);
+  } finally {
+    if (before === undefined) delete process.env.AZUREML_TLS_DEBUG;
+    else process.env.AZUREML_TLS_DEBUG = before;
+  }
+});
+
 test('a huge cname is shown shortened in its finding', () => {
   const [finding] = validateCname(`a/${'b'.repeat(10_000)}`).findings;
   expect(finding.message).toMatch(/^sslCname "a\/b+"\.\.\. \(10002 characters\) is not a plain host name: it has a path/);
