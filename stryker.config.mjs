@@ -38,6 +38,10 @@ export default {
   // 1 while the machine is shared; 2 is about twice as fast on an idle 2-core machine.
   concurrency: 1,
   timeoutMS: 30000,
+  // Incremental mode: a later run re-tests only mutants whose code or covering tests changed. Delete the file (or
+  // pass --force) for a full run.
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
 };

@@ -104,7 +104,7 @@ export function validateTlsMaterial(input: TlsMaterialInput): TlsReport {
   const certs = readCertificates(input.certificate, certLabel, findings);
   const keys = input.privateKey === undefined ? undefined : readKeys(input.privateKey, keyLabel, findings);
 
-  const leaf = certs.ok && certs.parsed.length > 0 ? checkChain(certs.parsed, certLabel, keys?.parsed ?? [], findings) : undefined;
+  const leaf = certs.ok && certs.parsed.length > 0 ? checkChain(certs.parsed, certLabel, findings) : undefined;
   if (keys && keys.blockLines.length > 1) {
     const matching = leaf ? keys.parsed.find((k) => k.spki.equals(leaf.spki)) : undefined;
     findings.push({
@@ -184,7 +184,6 @@ export function validateCname(cname: string, field = 'sslCname'): { readonly cna
     host = host.slice(0, -1);
   }
   host = host.toLowerCase();
-  const fixable = problems.length > 0;
 
   const labels = host.split('.');
   if (host === '') problems.push('no host name');
@@ -203,8 +202,9 @@ export function validateCname(cname: string, field = 'sslCname'): { readonly cna
 
   if (problems.length === 0) return { cname: host, findings: [] };
   let fix = `set ${field} to the fully qualified DNS name clients call, e.g. ml.example.com`;
+  // A plausible host has none of the problems found after the strip above, so what is left to fix is what was stripped.
   if (wildcard && isPlausibleHost(host)) fix = `set ${field} to the exact name clients call, e.g. ml.${host}`;
-  else if (fixable && isPlausibleHost(host)) fix = `set ${field} to ${host}`;
+  else if (isPlausibleHost(host)) fix = `set ${field} to ${host}`;
   return {
     findings: [{
       severity: Severity.ERROR,
@@ -416,7 +416,7 @@ function issuedBy(child: ParsedCertificate, parent: ParsedCertificate): boolean 
  * Checks that the leaf comes first and each certificate is issued by the next. Returns the leaf: the first certificate,
  * or, when the order is wrong but a correct order exists, the real leaf (so that later checks do not repeat the error).
  */
-function checkChain(all: ParsedCertificate[], label: string, keys: ParsedKey[], findings: Finding[]): ParsedCertificate {
+function checkChain(all: ParsedCertificate[], label: string, findings: Finding[]): ParsedCertificate {
   const certs: ParsedCertificate[] = [];
   for (const c of all) {
     const first = certs.find((o) => o.facts.fingerprintSha256 === c.facts.fingerprintSha256);
@@ -433,7 +433,7 @@ function checkChain(all: ParsedCertificate[], label: string, keys: ParsedKey[], 
   }
 
   const inFileOrder = certs.every((c, i) => i === certs.length - 1 || issuedBy(c, certs[i + 1]));
-  const ordered = inFileOrder ? certs : reconstruct(certs, keys);
+  const ordered = inFileOrder ? certs : reconstruct(certs);
   if (!ordered) {
     findings.push(brokenChain(certs, label));
     return certs[0];
@@ -467,10 +467,12 @@ function checkChain(all: ParsedCertificate[], label: string, keys: ParsedKey[], 
   return leaf;
 }
 
-/** The leaf-first order of all certificates, when exactly one exists (a key picks the leaf among candidates). */
-function reconstruct(certs: ParsedCertificate[], keys: ParsedKey[]): ParsedCertificate[] | undefined {
-  let leaves = certs.filter((c) => !certs.some((o) => issuedBy(o, c)));
-  if (leaves.length > 1 && keys.length > 0) leaves = leaves.filter((c) => keys.some((k) => k.spki.equals(c.spki)));
+/**
+ * The leaf-first order of all certificates, when one exists. It starts at the one certificate that issued none of the
+ * others: with two such, no single path can hold both, so there is no order.
+ */
+function reconstruct(certs: ParsedCertificate[]): ParsedCertificate[] | undefined {
+  const leaves = certs.filter((c) => !certs.some((o) => issuedBy(o, c)));
   if (leaves.length !== 1) return undefined;
   const path = [leaves[0]];
   for (;;) {

@@ -84,9 +84,9 @@ export function deriveSettings(input: ExtensionModelInput): DerivedSettings {
     if (!(key in settings)) settings[key] = value;
   };
 
-  // Always present (the CLI's __validate_config).
-  setDefault('enableTraining', renderBoolean(s.enableTraining ?? false));
-  setDefault('enableInference', renderBoolean(s.enableInference ?? false));
+  // Always present (the CLI's __validate_config); a value set is already in the map.
+  setDefault('enableTraining', renderBoolean(false));
+  setDefault('enableInference', renderBoolean(false));
 
   let tlsMode = s.enableInference ? TlsMode.INSECURE : TlsMode.NONE;
   if (s.enableInference) {
@@ -123,7 +123,7 @@ export function deriveSettings(input: ExtensionModelInput): DerivedSettings {
 
   let arcRelay: ArcRelay | undefined;
   if (cluster) {
-    deriveFromCluster(cluster, s, settings, setDefault);
+    deriveFromCluster(cluster, settings, setDefault);
     arcRelay = deriveArcRelay(cluster, settings, protectedSettings);
   }
   // The CLI's _dereference runs on both maps whatever the cluster. A created Arc relay's keys are not copied here:
@@ -201,11 +201,12 @@ export function clusterResourceId(cluster: ClusterIdentity): string | undefined 
 
 // The CLI's Create(): small-cluster defaults, identity keys, relay/ingress flags, then _dereference of cluster_name.
 function deriveFromCluster(
-  cluster: ClusterIdentity, s: ExtensionSettings, settings: SettingsMap, setDefault: (k: string, v: string) => void,
+  cluster: ClusterIdentity, settings: SettingsMap, setDefault: (k: string, v: string) => void,
 ): void {
   if (cluster.nodeCount !== undefined && cluster.nodeCount < SMALL_CLUSTER_NODES) {
-    if (s.clusterPurpose === undefined) setDefault('clusterPurpose', 'DevTest');
-    if (s.inferenceRouterHA === undefined) setDefault('inferenceRouterHA', 'false');
+    // Defaults only: an explicit clusterPurpose or inferenceRouterHA is already in the map (renderScalars).
+    setDefault('clusterPurpose', 'DevTest');
+    setDefault('inferenceRouterHA', 'false');
   }
   const id = clusterResourceId(cluster);
   if (id) setDefault('cluster_name', id);

@@ -202,7 +202,7 @@ function checkPassThrough(s: ExtensionSettings): Problem[] {
       const field = `${mapName}.${key}`;
       if (typed.has(key)) {
         problems.push({ field, message: 'is a typed setting and may not be passed through', value: key, fix: `set ${key} in the extension settings itself` });
-      } else if (TLS_AND_DERIVED_KEYS.includes(key) || key === 'allowInsecureConnections') {
+      } else if (TLS_AND_DERIVED_KEYS.includes(key)) {
         problems.push({ field, message: 'is set from the TLS input or derived as the az CLI does, and may not be passed through', value: key, fix: 'use the tls block (cname, certificate, delivery, secretName) instead' });
       } else if (key.startsWith('nodeSelector.')) {
         problems.push({ field, message: 'is a node selector', value: key, fix: 'put it in the nodeSelector map' });

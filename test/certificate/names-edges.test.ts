@@ -169,3 +169,35 @@ describe('dnsNameMatches edges', () => {
     expect(dnsNameMatches(pattern, name)).toBe(expected);
   });
 });
+
+describe('name edges left by the second mutation run (issue #12)', () => {
+  test('a top-level label that only starts with digits is a DNS name, not an IP address', () => {
+    expect(validateCname('ml.example.123abc')).toEqual({ cname: 'ml.example.123abc', findings: [] });
+  });
+
+  test('a stripped scheme gives the corrected value when the top-level label holds digits but not only digits', () => {
+    expect(failure('https://ml.example.com1').fix).toBe('set sslCname to ml.example.com1');
+    expect(failure('https://ml.example.1com').fix).toBe('set sslCname to ml.example.1com');
+  });
+
+  test('a path of 40 characters is shown whole, one of 41 shortened with its length', () => {
+    const path40 = `/${'p'.repeat(39)}`;
+    expect(failure(`ml.example.com${path40}`).message).toContain(`a path (${path40})`);
+    const path41 = `/${'p'.repeat(40)}`;
+    expect(failure(`ml.example.com${path41}`).message).toContain(`a path (${path41.slice(0, 40)}... (41 characters))`);
+  });
+
+  test('an empty pattern or name matches nothing, not even each other', () => {
+    expect(dnsNameMatches('', '')).toBe(false);
+    expect(dnsNameMatches('.', '.')).toBe(false);
+    expect(dnsNameMatches('ml.example.com', '')).toBe(false);
+    expect(dnsNameMatches('', 'ml.example.com')).toBe(false);
+  });
+
+  test('a wildcard not followed by a dot, or a second wildcard, covers nothing', () => {
+    // '*example.com' would otherwise compare the rest after two characters, 'xample.com'
+    expect(dnsNameMatches('*example.com', 'a.xample.com')).toBe(false);
+    // a second '*' is not a literal to compare with the name's labels
+    expect(dnsNameMatches('*.*.example.com', 'a.*.example.com')).toBe(false);
+  });
+});

@@ -493,3 +493,40 @@ describe('validateTlsMaterial: key files', () => {
     expect(only(r, 'certificate-invalid').fix).toBe('export the certificate again from its source (your CA or key vault) as PEM');
   });
 });
+
+describe('validateTlsMaterial: edges left by the second mutation run (issue #12)', () => {
+  const pemBlock = (label: string) => `-----BEGIN ${label}-----\nMIIB\n-----END ${label}-----\n`;
+  const expiredLeaf = () => leaf({ notBefore: new Date('2025-01-01T00:00:00Z'), notAfter: new Date('2026-01-01T00:00:00Z') });
+
+  test('a certificate signed with the next one\'s key but naming another issuer breaks the chain', () => {
+    // GIVEN a leaf signed with the intermediate's key whose issuer field names someone else
+    const r = check(chain(leaf({ issuer: { cn: 'Someone Else', key: INTERMEDIATE.key } }), intermediate(), root()));
+    expect(only(r, 'chain-broken').message).toBe('cert.pem: certificate 1 (CN=ml.example.com) is issued by CN=Someone Else, but the next certificate is CN=Edge Intermediate');
+  });
+
+  test('a self-signed leaf is checked for strength like any leaf (only a root\'s own signature is exempt)', () => {
+    const weak = issue({ cn: 'ml.example.com', key: 'rsa1024.key' });
+    expect(only(validateTlsMaterial({ certificate: weak, now: NOW }), 'weak-key').message).toBe('cert.pem: the leaf certificate (CN=ml.example.com) has a 1024-bit RSA key; at least 2048 bits are needed');
+    const sha1 = issue({ cn: 'ml.example.com', key: 'leaf.key', sha1: true });
+    expect(only(check(sha1), 'weak-signature').message).toBe('cert.pem: the leaf certificate (CN=ml.example.com) is signed with sha1WithRSAEncryption; clients reject SHA-1 and MD5 signatures');
+  });
+
+  test('a damaged block after a readable certificate stops the validity and chain checks', () => {
+    // GIVEN an expired leaf followed by a block without its END line: the file is not what the user meant to give
+    const r = check(Buffer.from(`${expiredLeaf()}-----BEGIN CERTIFICATE-----\nMIIB\n`));
+    expect(codes(r)).toEqual(['truncated']);
+  });
+
+  test('an unreadable certificate after a readable one stops the validity and chain checks', () => {
+    const r = check(Buffer.from(expiredLeaf() + pemBlock('CERTIFICATE')));
+    expect(codes(r)).toEqual(['certificate-invalid']);
+    expect(r.chain).toHaveLength(1);
+  });
+
+  test('a key file with an error is not matched against the leaf, and its key is not reported', () => {
+    // GIVEN the wrong key plus a stray certificate block: only the block is reported, the match would be a guess
+    const r = validateTlsMaterial({ certificate: fixture('leaf-chain.pem'), privateKey: fixtureText('other.key') + pemBlock('CERTIFICATE'), now: NOW });
+    expect(codes(r)).toEqual(['unexpected-pem-block']);
+    expect(r.key).toBeUndefined();
+  });
+});
