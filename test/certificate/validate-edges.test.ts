@@ -530,3 +530,11 @@ describe('validateTlsMaterial: edges left by the second mutation run (issue #12)
     expect(r.key).toBeUndefined();
   });
 });
+
+describe('validateTlsMaterial: extended key usages are named in the message', () => {
+  test('names emailProtection, timeStamping and OCSPSigning', () => {
+    const eku = { emailProtection: true, timeStamping: true, '1.3.6.1.5.5.7.3.9': true };
+    expect(only(check(chain(leaf({ eku }), intermediate())), 'eku-no-server-auth').message)
+      .toBe('cert.pem: the leaf certificate (CN=ml.example.com) allows only emailProtection, timeStamping, OCSPSigning (extended key usage), not TLS server authentication (serverAuth)');
+  });
+});
