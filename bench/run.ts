@@ -2,7 +2,8 @@
  * Benchmark (not a test: nothing here asserts on time). Measures, on this machine:
  *  1. validateTlsMaterial() over a mix of good and bad certificate TEST FIXTURES (test/fixtures/certs/);
  *  2. issueDevCertificate() (node:crypto RSA-2048 + node-forge X.509) versus `openssl req -x509 -newkey rsa:2048`;
- *  3. synthesize() of a temp copy of the embedded default config, first run (generates dev certificates) and reuse.
+ *  3. synthesize() of a temp copy of the embedded default config, first run (generates dev certificates) and reuse;
+ *  4. sealValue() of a certificate and a key PEM (the example files) for the Sealed Secrets controller.
  *
  * Run: `npm run bench` (or `npm run build && node build/bench/run.js`); `--quick` for a smoke run with fewer
  * iterations. Prints a plain-text table and writes the same as JSON to build/bench/results.json.
@@ -17,12 +18,13 @@ import { findRoot, machine as describeMachine } from './common';
 import { createDevCa, issueDevCertificate } from '../lib/certificate/dev-ca';
 import { Severity } from '../lib/certificate/findings';
 import { validateTlsMaterial } from '../lib/certificate/validate';
+import { SealingKey, sealValue } from '../lib/sealing/seal';
 import { synthesize } from '../lib/synth';
 
 const QUICK = process.argv.slice(2).includes('--quick');
 const SIZES = QUICK
-  ? { checks: 100, warmup: 20, certs: 3, synthReuse: 2 }
-  : { checks: 1000, warmup: 20, certs: 10, synthReuse: 5 };
+  ? { checks: 100, warmup: 20, certs: 3, synthReuse: 2, seals: 50 }
+  : { checks: 1000, warmup: 20, certs: 10, synthReuse: 5, seals: 500 };
 const CHECK_NOW = new Date('2026-06-01T00:00:00Z');
 const CERT_NOW = new Date('2026-06-01T00:00:00Z');
 const SYNTH_NOW = new Date('2027-06-01T00:00:00Z');
@@ -334,6 +336,26 @@ function benchSynth(): SynthBenchResult {
   }
 }
 
+interface SealResult {
+  /** Values sealed, alternating the example certificate and key. */
+  readonly seals: number;
+  readonly totalMs: number;
+  readonly perSealMs: number;
+  readonly plaintextBytes: number;
+}
+
+// Sealing is deterministic (issue 12): every run seals every value again, so its cost is paid on each synth.
+function benchSeal(): SealResult {
+  const certs = path.join(ROOT, 'examples', 'certs');
+  const key = SealingKey.fromCertificatePem(fs.readFileSync(path.join(certs, 'example-only.sealing.pem'), 'utf8'));
+  const values = ['example-only.cert.pem', 'example-only.key.pem'].map((f) => fs.readFileSync(path.join(certs, f)));
+  for (let i = 0; i < SIZES.warmup; i++) sealValue(values[i % 2], key, 'azureml/azureml-fe-tls');
+  const { ms } = timed(() => {
+    for (let i = 0; i < SIZES.seals; i++) sealValue(values[i % 2], key, `azureml/bench-${i}`);
+  });
+  return { seals: SIZES.seals, totalMs: round(ms), perSealMs: round(ms / SIZES.seals), plaintextBytes: values[0].length + values[1].length };
+}
+
 /** The dev certificates in the temp state folder (cname -> cert.pem content), to confirm later runs reused them. */
 function devCertificates(dir: string): Map<string, string> {
   const certs = new Map<string, string>();
@@ -368,6 +390,7 @@ function main(): void {
   const validate = benchValidate();
   const dev = benchDevCertificates();
   const synth = benchSynth();
+  const seal = benchSeal();
   const wallMs = performance.now() - wall;
 
   const o = dev.openssl;
@@ -401,6 +424,10 @@ function main(): void {
       'synth default config, reuse', String(synth.reuse.n), fmt(synth.reuse.medianMs), fmt(synth.reuse.meanMs), fmt(synth.reuse.samplesMs.reduce((s, x) => s + x, 0)),
       `dev certificates ${synth.reuseKeptCertificates ? 'reused' : 'NOT reused (regenerated?)'}; min ${fmt(synth.reuse.minMs)}, max ${fmt(synth.reuse.maxMs)}`,
     ],
+    [
+      'seal a value (sealValue)', String(seal.seals), '-', fmt(seal.perSealMs, 3), fmt(seal.totalMs),
+      `the example certificate and key alternately (${seal.plaintextBytes} bytes the pair); RSA-OAEP-4096 wrap + AES-256-GCM, deterministic`,
+    ],
   ];
   console.log(table(rows));
   if (validate.skippedInputs.length > 0) console.log(`\nskipped (fixture files missing): ${validate.skippedInputs.join(', ')}`);
@@ -414,6 +441,7 @@ function main(): void {
     checkCertificates: { now: CHECK_NOW.toISOString(), ...validate },
     devCertificates: { now: CERT_NOW.toISOString(), cname: BENCH_CNAME, ...dev },
     synth: { now: SYNTH_NOW.toISOString(), ...synth },
+    seal,
     table: rows,
   };
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
