@@ -7,6 +7,13 @@ import * as path from 'node:path';
 /** The part of Stryker's mutation-testing-report-schema JSON this script reads. */
 export interface MutationReport {
   readonly files: { readonly [file: string]: { readonly mutants: readonly { readonly status: string }[] } };
+  /** The thresholds of the run (stryker.config.mjs): the gate uses `break`, or `low` when `break` is not set. */
+  readonly thresholds?: { readonly high: number; readonly low: number; readonly break?: number | null };
+}
+
+/** The threshold the run was configured with, so that the config stays its one source. */
+export function reportThreshold(report: MutationReport): number {
+  return report.thresholds?.break ?? report.thresholds?.low ?? 90;
 }
 
 /** One file's counts and score. */
@@ -52,19 +59,18 @@ export function scoreFailures(scores: readonly FileScore[], threshold: number): 
 
 function main(): number {
   const reportFile = path.resolve(process.argv[2] ?? 'reports/mutation/mutation.json');
-  const threshold = Number(process.argv[3] ?? 90);
   let report: MutationReport;
   try {
     report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as MutationReport;
   } catch (e) {
-    process.stderr.write(`error: ${reportFile} cannot be read as Stryker's JSON report (${(e as Error).message}); run npx stryker run first\n`);
+    process.stderr.write(`error: ${reportFile} cannot be read as Stryker's JSON report (${(e as Error).message}); run npm run mutate first\n`);
     return 2;
   }
   const scores = fileScores(report);
   for (const s of scores) {
     process.stdout.write(`${s.score.toFixed(2).padStart(6)}%  ${String(s.detected).padStart(4)} detected, ${String(s.undetected).padStart(3)} undetected  ${s.file}\n`);
   }
-  const failures = scoreFailures(scores, threshold);
+  const failures = scoreFailures(scores, reportThreshold(report));
   for (const f of failures) process.stderr.write(`error: ${f}\n`);
   return failures.length > 0 ? 1 : 0;
 }

@@ -54,6 +54,9 @@ function check(certificate: string | Buffer, extra: Partial<TlsMaterialInput> = 
 
 const codes = (r: { findings: { code: string }[] }) => r.findings.map((f) => f.code);
 
+/** A PEM block with a body too short to be anything (headers as given). */
+const pemBlock = (label: string, headers = '') => `-----BEGIN ${label}-----\n${headers}MIIB\n-----END ${label}-----\n`;
+
 function only(r: { findings: { code: string; severity: Severity; message: string; fix?: string }[] }, code: string) {
   const found = r.findings.filter((f) => f.code === code);
   expect(found).toHaveLength(1);
@@ -393,7 +396,6 @@ describe('validateTlsMaterial: strength on a chain made in the test', () => {
 });
 
 describe('validateTlsMaterial: key files', () => {
-  const pemBlock = (label: string, headers = '') => `-----BEGIN ${label}-----\n${headers}MIIB\n-----END ${label}-----\n`;
   const withKey = (key: string | Buffer, extra: Partial<TlsMaterialInput> = {}) =>
     validateTlsMaterial({ certificate: fixture('leaf-chain.pem'), privateKey: key, now: NOW, ...extra });
 
@@ -495,7 +497,6 @@ describe('validateTlsMaterial: key files', () => {
 });
 
 describe('validateTlsMaterial: edges left by the second mutation run (issue #12)', () => {
-  const pemBlock = (label: string) => `-----BEGIN ${label}-----\nMIIB\n-----END ${label}-----\n`;
   const expiredLeaf = () => leaf({ notBefore: new Date('2025-01-01T00:00:00Z'), notAfter: new Date('2026-01-01T00:00:00Z') });
 
   test('a certificate signed with the next one\'s key but naming another issuer breaks the chain', () => {

@@ -1,4 +1,4 @@
-import { fileScores, MutationReport, scoreFailures } from '../../scripts/mutation-score';
+import { fileScores, MutationReport, reportThreshold, scoreFailures } from '../../scripts/mutation-score';
 
 // The per-file gate of npm run mutate: Stryker's break threshold is for all files together.
 
@@ -28,5 +28,13 @@ describe('scoreFailures', () => {
     expect(scoreFailures(scores, 90)).toEqual([
       'lib/weak.ts: mutation score 66.67% is below 90% (1 of 3 mutants undetected): add tests that kill the survivors the clear-text report lists, or remove the code they show is dead',
     ]);
+  });
+});
+
+describe('reportThreshold', () => {
+  test('takes break from the report, then low, then 90', () => {
+    expect(reportThreshold({ files: {}, thresholds: { high: 95, low: 80, break: 85 } })).toBe(85);
+    expect(reportThreshold({ files: {}, thresholds: { high: 95, low: 80, break: null } })).toBe(80);
+    expect(reportThreshold({ files: {} })).toBe(90);
   });
 });
